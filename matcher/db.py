@@ -1,0 +1,119 @@
+"""Database engine, sessions and the unit of work.
+
+Nothing is created at import time: call :func:`make_engine` with a URL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # pysqlite's own BEGIN handling is off (see make_engine); take the write lock at
+    # the start of every transaction so concurrent writers queue instead of failing
+    # with "database is locked" on lock upgrade.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine; for SQLite, create the folder and set safe pragmas."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        connect_args = kwargs.pop("connect_args", {})
+        connect_args.setdefault("check_same_thread", False)
+        connect_args.setdefault("timeout", 30)
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        @event.listens_for(engine, "connect")
+        def _no_pysqlite_begin(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Return a session factory bound to ``engine``; objects stay usable after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+class UnitOfWork:
+    """One transaction: ``with uow: ...; uow.commit()``; leaving without commit rolls back."""
+
+    def __init__(self, session_factory: sessionmaker[Session]):
+        self._factory = session_factory
+        self.session: Session | None = None
+        self._after_commit: list[Any] = []
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        self._after_commit = []
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.session is not None
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+            self.session = None
+
+    @property
+    def s(self) -> Session:
+        """The open session (only inside ``with``)."""
+        if self.session is None:
+            raise RuntimeError("UnitOfWork used outside 'with'")
+        return self.session
+
+    def on_commit(self, callback: Any) -> None:
+        """Run ``callback()`` after a successful commit (e.g. to update an index)."""
+        self._after_commit.append(callback)
+
+    def commit(self) -> None:
+        """Commit, then run the after-commit callbacks in order."""
+        self.s.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for cb in callbacks:
+            cb()
+
+    def rollback(self) -> None:
+        """Roll back the open transaction."""
+        self.s.rollback()
+        self._after_commit = []
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

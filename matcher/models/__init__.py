@@ -1,0 +1,35 @@
+"""SQLAlchemy 2 typed models; the database is workbridge's source of truth."""
+
+from matcher.models.accounts import AuditLog, IndexState, User
+from matcher.models.base import Base
+from matcher.models.enterprise import Enterprise, HRAgency
+from matcher.models.lending import Agreement, AgreementEmployee, BorrowingRequest
+from matcher.models.people import JobSeeker, SurplusEmployee
+from matcher.models.subsidy import (
+    LedgerEntry,
+    Placement,
+    Recommendation,
+    SubsidyClaim,
+    SubsidyRule,
+)
+from matcher.models.vacancy import Vacancy
+
+__all__ = [
+    "Agreement",
+    "AgreementEmployee",
+    "AuditLog",
+    "Base",
+    "BorrowingRequest",
+    "Enterprise",
+    "HRAgency",
+    "IndexState",
+    "JobSeeker",
+    "LedgerEntry",
+    "Placement",
+    "Recommendation",
+    "SubsidyClaim",
+    "SubsidyRule",
+    "SurplusEmployee",
+    "User",
+    "Vacancy",
+]

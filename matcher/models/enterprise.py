@@ -1,0 +1,46 @@
+"""Enterprises (employers, lenders, borrowers) and HR service agencies."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Float, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from matcher.enums import KeyTier, SizeClass
+from matcher.models.base import Base, Timestamps, enum_column
+
+
+class Enterprise(Timestamps, Base):
+    """An employer registered with the bureau."""
+
+    __tablename__ = "enterprises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    district: Mapped[str | None] = mapped_column(String(64))
+    city: Mapped[str] = mapped_column(String(64), default="北京市")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    industry: Mapped[str | None] = mapped_column(String(100))
+    size_class: Mapped[SizeClass] = enum_column(SizeClass, default=SizeClass.SMALL)
+    key_tier: Mapped[KeyTier] = enum_column(KeyTier, default=KeyTier.NONE)
+    key_tier_set_on: Mapped[date | None] = mapped_column()
+
+    def __repr__(self) -> str:
+        return f"<Enterprise {self.id} {self.external_id}>"
+
+
+class HRAgency(Timestamps, Base):
+    """A human-resources service agency that recommends candidates and claims subsidies."""
+
+    __tablename__ = "hr_agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    license_no: Mapped[str | None] = mapped_column(String(64))
+    district: Mapped[str | None] = mapped_column(String(64))

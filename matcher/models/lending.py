@@ -1,0 +1,99 @@
+"""Shared employment: borrowing requests and lending agreements between enterprises."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from matcher.enums import AgreementStatus, RequestStatus
+from matcher.models.base import Base, Timestamps, enum_column
+
+
+class BorrowingRequest(Timestamps, Base):
+    """An enterprise asks to borrow staff: skills, headcount, period, site."""
+
+    __tablename__ = "borrowing_requests"
+    __table_args__ = (
+        CheckConstraint("headcount >= 1", name="headcount_positive"),
+        CheckConstraint("start_date <= end_date", name="period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancies.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    skills: Mapped[list[str]] = mapped_column(default=list)
+    headcount: Mapped[int] = mapped_column(Integer, default=1)
+    start_date: Mapped[date] = mapped_column()
+    end_date: Mapped[date] = mapped_column()
+    site: Mapped[str | None] = mapped_column(String(200))
+    district: Mapped[str | None] = mapped_column(String(64))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[RequestStatus] = enum_column(RequestStatus, default=RequestStatus.OPEN)
+
+
+class Agreement(Timestamps, Base):
+    """A three-party lending agreement: lender keeps wages and social insurance."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (
+        CheckConstraint("lender_id <> borrower_id", name="lender_not_borrower"),
+        CheckConstraint("start_date <= end_date", name="period_order"),
+        CheckConstraint("reimbursement_per_day >= 0", name="reimbursement"),
+        CheckConstraint("daily_hours > 0 AND daily_hours <= 12", name="daily_hours"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lender_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    borrower_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("borrowing_requests.id"))
+    vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancies.id"))
+    start_date: Mapped[date] = mapped_column()
+    end_date: Mapped[date] = mapped_column()
+    site: Mapped[str] = mapped_column(String(200), default="")
+    daily_hours: Mapped[float] = mapped_column(Float, default=8.0)
+    reimbursement_per_day: Mapped[int] = mapped_column(Integer, default=0)  # fen/person/day
+    wages_paid_by: Mapped[str] = mapped_column(String(16), default="lender")
+    social_insurance_paid_by: Mapped[str] = mapped_column(String(16), default="lender")
+    status: Mapped[AgreementStatus] = enum_column(AgreementStatus, default=AgreementStatus.PROPOSED)
+    accepted_at: Mapped[datetime | None] = mapped_column()
+    lender_signed_at: Mapped[datetime | None] = mapped_column()
+    borrower_signed_at: Mapped[datetime | None] = mapped_column()
+    activated_at: Mapped[datetime | None] = mapped_column()
+    ended_at: Mapped[datetime | None] = mapped_column()
+    termination_reason: Mapped[str | None] = mapped_column(Text)
+
+    employees: Mapped[list[AgreementEmployee]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan", order_by="AgreementEmployee.id"
+    )
+
+
+class AgreementEmployee(Base):
+    """One employee on an agreement; ``is_active`` is set while the agreement runs.
+
+    The partial unique index ``uq_agreement_employees_one_active`` makes "an employee is
+    in at most one active agreement" a database guarantee.
+    """
+
+    __tablename__ = "agreement_employees"
+    __table_args__ = (
+        Index(
+            "uq_agreement_employees_one_active",
+            "employee_id",
+            unique=True,
+            sqlite_where=text("is_active = 1"),
+            postgresql_where=text("is_active"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("surplus_employees.id"), index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column()
+    is_active: Mapped[bool] = mapped_column(default=False)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="employees")

@@ -1,0 +1,1 @@
+"""Alembic migration chain for workbridge (runs on SQLite and PostgreSQL)."""

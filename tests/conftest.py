@@ -1,0 +1,126 @@
+"""Shared fixtures: a migrated database per test (SQLite file or PostgreSQL), a Runtime.
+
+Each test that asks for ``db_url`` gets its own database cloned from a template that was
+migrated to head once per run: a copied SQLite file, or on PostgreSQL (when
+``WORKBRIDGE_TEST_PG_URL`` names a server's admin URL) ``CREATE DATABASE ... TEMPLATE``.
+Tests commit for real, so thread races and triggers behave as in production.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from matcher import migrate
+from matcher.config import load_settings
+from matcher.runtime import Runtime
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+PG_ADMIN_URL = os.environ.get("WORKBRIDGE_TEST_PG_URL", "")
+CREATE_ALL = os.environ.get("WORKBRIDGE_TEST_CREATE_ALL") == "1"
+
+
+def _build_schema(url: str) -> None:
+    """Migrate ``url`` to head (or, for model work in progress, create_all + triggers)."""
+    if not CREATE_ALL:
+        migrate.upgrade(url)
+        return
+    import importlib.util
+
+    from matcher.db import make_engine
+    from matcher.models import Base
+
+    spec = importlib.util.spec_from_file_location(
+        "append_only", migrate.MIGRATIONS_DIR / "versions" / "0002_append_only.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    engine = make_engine(url)
+    try:
+        Base.metadata.create_all(engine)
+        with engine.begin() as conn:
+            for sql in module.statements(engine.dialect.name):
+                conn.exec_driver_sql(sql)
+    finally:
+        engine.dispose()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that use a database get the ``db`` marker (CI reruns them on PostgreSQL)."""
+    for item in items:
+        if "db_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+def _pg_exec(sql: str) -> None:
+    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def db_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head once per test run, used as a template."""
+    if PG_ADMIN_URL:
+        name = f"wb_tpl_{uuid.uuid4().hex[:8]}"
+        _pg_exec(f'CREATE DATABASE "{name}"')
+        url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        _build_schema(url)
+        yield name
+        _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        _build_schema(f"sqlite:///{path}")
+        yield str(path)
+
+
+@pytest.fixture
+def db_url(db_template: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated, empty database for one test."""
+    if PG_ADMIN_URL:
+        name = f"wb_t_{uuid.uuid4().hex[:10]}"
+        _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{db_template}"')
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        path = tmp_path / "workbridge.db"
+        shutil.copyfile(db_template, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Settings for one test: its own database and index folder, the fake encoder."""
+    return load_settings(
+        environ={}, database_url=db_url, index_dir=tmp_path / "indexes", encoder="fake",
+        secret_key="test-secret",
+    )
+
+
+@pytest.fixture
+def rt(settings) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+    """A Runtime on the test database (fake encoder; use ``rt_e5`` for the real one)."""
+    runtime = Runtime(settings)
+    yield runtime
+    runtime.dispose()
+
+
+@pytest.fixture
+def rt_e5(settings) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+    """A Runtime on the test database with the real multilingual encoder."""
+    runtime = Runtime(settings.override(encoder="e5-small"))
+    yield runtime
+    runtime.dispose()
