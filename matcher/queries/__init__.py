@@ -1,0 +1,1 @@
+"""Read-side queries that return plain dataclasses for pages and the API."""
