@@ -52,16 +52,15 @@ def describe(duties: str, lang: str, pools: dict[str, list[str]], rng: random.Ra
     """Duties plus sampled boilerplate in the posting's language (zh for mixed postings)."""
     pool = pools["en"] if lang == "en" else pools["zh"]
     extra = rng.sample(pool, rng.randint(2, 4))
-    if rng.random() < 0.3:  # some postings open with the company blurb
-        sentences = [extra[0], duties, *extra[1:]]
-    else:
-        sentences = [duties, *extra]
+    blurb_first = rng.random() < 0.3  # some postings open with the company blurb
+    sentences = [extra[0], duties, *extra[1:]] if blurb_first else [duties, *extra]
     return (" " if lang == "en" else "").join(sentences)
 
 
 def build(source: dict[str, Any]) -> dict[str, Any]:
     """Turn the parsed YAML source into the evaluation-set document."""
     pools = source["boilerplate"]
+    vague = set(source.get("vague_titles", []))
     rng = random.Random(SEED)
     families: list[dict[str, Any]] = []
     vacancies: list[dict[str, Any]] = []
@@ -85,6 +84,7 @@ def build(source: dict[str, Any]) -> dict[str, Any]:
                     "title": title,
                     "skills": skills,
                     "description": describe(duties, lang, pools, rng),
+                    "vague_title": title in vague,
                 }
             )
         for line in family.get("seekers", []):

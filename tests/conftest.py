@@ -50,7 +50,8 @@ def _build_schema(url: str) -> None:
         Base.metadata.create_all(engine)
         with engine.begin() as conn:
             for sql in module.statements(engine.dialect.name):
-                conn.exec_driver_sql(sql)
+                # psycopg reads "%" as a placeholder in driver SQL
+                conn.exec_driver_sql(sql.replace("%", "%%") if PG_ADMIN_URL else sql)
     finally:
         engine.dispose()
 

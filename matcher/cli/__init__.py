@@ -23,3 +23,18 @@ def main(verbose: int) -> None:
 
 
 main.add_command(db)
+
+
+def _register() -> None:
+    """Attach the feature command modules (imported here so each stays self-contained)."""
+    from matcher.cli.data_cmds import demo, export_cmd, import_cmd
+    from matcher.cli.index_cmds import index
+    from matcher.cli.lending_cmds import lending
+    from matcher.cli.match_cmds import match_cmd
+    from matcher.cli.subsidy_cmds import subsidy
+
+    for command in (import_cmd, export_cmd, demo, index, match_cmd, lending, subsidy):
+        main.add_command(command)
+
+
+_register()

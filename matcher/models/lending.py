@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matcher.enums import AgreementStatus, RequestStatus
 from matcher.models.base import Base, Timestamps, enum_column
+from matcher.models.enterprise import Enterprise
+from matcher.models.people import SurplusEmployee
 
 
 class BorrowingRequest(Timestamps, Base):
@@ -35,6 +47,8 @@ class BorrowingRequest(Timestamps, Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     status: Mapped[RequestStatus] = enum_column(RequestStatus, default=RequestStatus.OPEN)
 
+    enterprise: Mapped[Enterprise] = relationship(lazy="joined")
+
 
 class Agreement(Timestamps, Base):
     """A three-party lending agreement: lender keeps wages and social insurance."""
@@ -45,6 +59,19 @@ class Agreement(Timestamps, Base):
         CheckConstraint("start_date <= end_date", name="period_order"),
         CheckConstraint("reimbursement_per_day >= 0", name="reimbursement"),
         CheckConstraint("daily_hours > 0 AND daily_hours <= 12", name="daily_hours"),
+        CheckConstraint(
+            "wages_paid_by = 'lender' AND social_insurance_paid_by = 'lender'", name="lender_pays"
+        ),
+        CheckConstraint(
+            "status <> 'terminated' OR "
+            "(termination_reason IS NOT NULL AND termination_reason <> '')",
+            name="termination_reason",
+        ),
+        CheckConstraint(
+            "status NOT IN ('signed', 'active', 'returned') OR "
+            "(lender_signed_at IS NOT NULL AND borrower_signed_at IS NOT NULL)",
+            name="signed_by_both",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,7 +93,12 @@ class Agreement(Timestamps, Base):
     activated_at: Mapped[datetime | None] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
     termination_reason: Mapped[str | None] = mapped_column(Text)
+    #: optimistic lock: a concurrent state change of the same agreement fails (StaleDataError)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
+    lender: Mapped[Enterprise] = relationship(foreign_keys=[lender_id], lazy="joined")
+    borrower: Mapped[Enterprise] = relationship(foreign_keys=[borrower_id], lazy="joined")
     employees: Mapped[list[AgreementEmployee]] = relationship(
         back_populates="agreement", cascade="all, delete-orphan", order_by="AgreementEmployee.id"
     )
@@ -81,6 +113,11 @@ class AgreementEmployee(Base):
 
     __tablename__ = "agreement_employees"
     __table_args__ = (
+        UniqueConstraint("agreement_id", "employee_id"),
+        CheckConstraint(
+            "reimbursement_per_day >= 0 AND reimbursement_per_day <= declared_daily_cost",
+            name="no_profit",
+        ),
         Index(
             "uq_agreement_employees_one_active",
             "employee_id",
@@ -93,7 +130,12 @@ class AgreementEmployee(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
     employee_id: Mapped[int] = mapped_column(ForeignKey("surplus_employees.id"), index=True)
+    #: the lender's declared cost of this employee when proposed (fen/day), kept for audit
+    declared_daily_cost: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: copy of the agreement's rate; the CHECK ``no_profit`` keeps it <= the declared cost
+    reimbursement_per_day: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     acknowledged_at: Mapped[datetime | None] = mapped_column()
     is_active: Mapped[bool] = mapped_column(default=False)
 
     agreement: Mapped[Agreement] = relationship(back_populates="employees")
+    employee: Mapped[SurplusEmployee] = relationship(lazy="joined")

@@ -2,7 +2,8 @@
 
 Money is integer fen (1 yuan = 100 fen). Uniqueness that protects money lives in the
 schema: one placement per (seeker, vacancy); one claim per (placement, rule, tranche);
-one payment per claim; a reversal reverses exactly one payment, once.
+one payment per claim; a reversal reverses exactly one payment, once; and the running
+total under each cap is a counter row whose CHECK refuses to exceed the cap.
 """
 
 from __future__ import annotations
@@ -28,9 +29,17 @@ from matcher.models.base import Base, Timestamps, enum_column, utcnow
 
 
 class Recommendation(Base):
-    """An agency recommends a seeker for a vacancy."""
+    """An agency recommends a seeker for a vacancy.
+
+    ``attributed_at`` is set once, when a hire is attributed to it; the CHECK keeps an
+    attributed recommendation from being withdrawn (and a withdrawn one from counting).
+    """
 
     __tablename__ = "recommendations"
+    __table_args__ = (
+        CheckConstraint("withdrawn_at IS NULL OR attributed_at IS NULL",
+                        name="withdrawn_or_attributed"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("hr_agencies.id"), index=True)
@@ -38,6 +47,7 @@ class Recommendation(Base):
     vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column()
+    attributed_at: Mapped[datetime | None] = mapped_column()
     note: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -109,6 +119,9 @@ class SubsidyClaim(Timestamps, Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime | None] = mapped_column()
     decided_at: Mapped[datetime | None] = mapped_column()
+    claimed_on: Mapped[date | None] = mapped_column()  # the date the rule was evaluated on
+    paid_at: Mapped[datetime | None] = mapped_column()
+    reversed_at: Mapped[datetime | None] = mapped_column()
 
 
 class LedgerEntry(Base):
@@ -137,4 +150,30 @@ class LedgerEntry(Base):
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"), unique=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("hr_agencies.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    booked_on: Mapped[date | None] = mapped_column()  # accounting date (bureau's local day)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class SubsidyCapCounter(Base):
+    """Running total of one cap (rule, scope, subject, period) at one stage.
+
+    ``stage`` is ``approved`` (approved or paid, not reversed) or ``paid``. Services add
+    with one ``UPDATE ... SET used_fen = used_fen + :amount``; the CHECK refuses a total
+    above ``cap_fen``, so concurrent approvals or payments can never exceed a cap.
+    """
+
+    __tablename__ = "subsidy_cap_counters"
+    __table_args__ = (
+        UniqueConstraint("rule_code", "scope", "subject", "period", "stage"),
+        CheckConstraint("used_fen >= 0 AND used_fen <= cap_fen", name="within_cap"),
+        CheckConstraint("stage IN ('approved', 'paid')", name="stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_code: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(32))  # per_person, per_agency_per_year, ...
+    subject: Mapped[str] = mapped_column(String(64))  # e.g. "agency:12", "seeker:7"
+    period: Mapped[int] = mapped_column(Integer)  # the claim year, or 0 for lifetime caps
+    stage: Mapped[str] = mapped_column(String(16))
+    cap_fen: Mapped[int] = mapped_column(BigInteger)
+    used_fen: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,66 @@
+"""``workbridge index build|status``: rebuild the FAISS indexes from the database, inspect them."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from sqlalchemy import select
+
+from matcher.cli.context import pass_runtime
+from matcher.index import store
+from matcher.index.kinds import KINDS
+from matcher.index.registry import get_registry
+from matcher.models import IndexState
+from matcher.runtime import Runtime
+
+
+@click.group("index")
+def index() -> None:
+    """Vector indexes of vacancies and people (WORKBRIDGE_INDEX_DIR)."""
+
+
+def _kinds(kind: str) -> list[str]:
+    return list(KINDS) if kind == "all" else [kind]
+
+
+@index.command("build")
+@click.option("--kind", type=click.Choice(["all", *KINDS]), default="all", show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@pass_runtime
+def build_cmd(rt: Runtime, kind: str, quiet: bool) -> None:
+    """Rebuild indexes from the database (written beside, then swapped in atomically)."""
+    registry = get_registry(rt)
+    show = not quiet and sys.stderr.isatty()
+    for name in _kinds(kind):
+        registry.rebuild(name, progress=show)
+        facts = registry.describe(name)
+        click.echo(f"{name}: {facts['count']} vectors, {facts['index_type']}, "
+                   f"encoder {facts['encoder']}, version {facts['version']}")
+
+
+@index.command("status")
+@pass_runtime
+def status_cmd(rt: Runtime) -> None:
+    """Show each index file's sidecar, the version the database records, and row counts."""
+    folder = rt.settings.index_dir
+    with rt.uow() as uow:
+        versions = {s.kind: s.version for s in uow.s.scalars(select(IndexState))}
+        members = {name: len(spec.member_keys(uow.s)) for name, spec in KINDS.items()}
+    click.echo(f"index folder: {folder} (configured type {rt.settings.index_type}, "
+               f"encoder {rt.settings.encoder})")
+    for name in KINDS:
+        version = versions.get(name)
+        recorded = f"version {version}" if version is not None else "no version recorded"
+        try:
+            meta = store.read_sidecar(folder, name)
+            path, _ = store.paths(folder, name)
+            size = path.stat().st_size if path.exists() else None
+            note = "" if size == meta.file_bytes else " (FILE MISSING OR DAMAGED)"
+            click.echo(f"{name}: file version {meta.version}, {meta.count} vectors, "
+                       f"{meta.index_type}, {meta.encoder} {meta.encoder_version}, dim "
+                       f"{meta.dim}, saved {meta.saved_at}{note}; database: {recorded}, "
+                       f"{members[name]} rows to index")
+        except store.IndexFileProblem as problem:
+            click.echo(f"{name}: {problem.reason}; database: {recorded}, "
+                       f"{members[name]} rows to index")

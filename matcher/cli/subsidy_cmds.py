@@ -1,0 +1,178 @@
+"""``workbridge subsidy``: check and record rules, decide and pay claims, export reports."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from matcher.cli.context import pass_runtime
+from matcher.errors import DomainError
+from matcher.runtime import Runtime
+from matcher.subsidy import claims, ledger, reports
+from matcher.subsidy.actors import Actor
+from matcher.subsidy.rule_store import record_rules
+from matcher.subsidy.rules import RulesError, load_rules
+
+
+@click.group()
+def subsidy() -> None:
+    """Placement subsidies: rules, claims, payments, reports."""
+
+
+@contextmanager
+def _domain_errors() -> Iterator[None]:
+    try:
+        yield
+    except DomainError as exc:
+        detail = "".join(f"\n  {k}: {'; '.join(v)}" for k, v in exc.fields.items())
+        raise click.ClickException(f"{exc.code}: {exc.message}{detail}") from None
+
+
+@subsidy.group()
+def rules() -> None:
+    """The subsidy rules file."""
+
+
+@rules.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def rules_check(file: Path) -> None:
+    """Validate FILE; print each problem as 'file: key path: message' (exit 1 if any)."""
+    try:
+        ruleset = load_rules(file)
+    except RulesError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise SystemExit(1) from None
+    for rule in ruleset.rules.values():
+        amounts = ", ".join(f"{v.start}: {v.amount_fen / 100:.2f}" for v in rule.values)
+        click.echo(f"{rule.code} v{rule.version} ({rule.claimant.value}, "
+                   f"{len(rule.tranches)} tranche(s)) amounts {amounts} "
+                   f"checksum {rule.checksum[:12]}")
+    click.echo(f"{file.name}: {len(ruleset.rules)} rules OK")
+
+
+@rules.command("load")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@pass_runtime
+def rules_load(rt: Runtime, file: Path | None) -> None:
+    """Record the rule versions of FILE (default: the configured file) in the database."""
+    path = file or rt.settings.subsidy_rules
+    try:
+        ruleset = load_rules(path)
+    except RulesError as exc:
+        raise click.ClickException(str(exc)) from None
+    with _domain_errors(), rt.uow() as uow:
+        recorded = record_rules(uow.s, ruleset, actor="cli")
+        uow.commit()
+    for r in recorded:
+        click.echo(f"{r.code} v{r.version} {'recorded' if r.newly_recorded else 'unchanged'}")
+
+
+@subsidy.group()
+def claim() -> None:
+    """Look at, decide, pay and reverse claims (as a bureau admin)."""
+
+
+@claim.command("show")
+@click.argument("claim_id", type=int)
+@pass_runtime
+def claim_show(rt: Runtime, claim_id: int) -> None:
+    """Print a claim with its trace as JSON."""
+    with _domain_errors(), rt.uow() as uow:
+        view = claims.get_claim(uow, claim_id, actor=Actor.admin("cli"))
+    click.echo(json.dumps(view.__dict__, default=str, ensure_ascii=False, indent=2))
+
+
+ADMIN_OPTION = click.option("--by", "by", required=True, help="The admin deciding (audit log).")
+BOOKED_OPTION = click.option("--booked-on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                             help="Accounting date (default: today in Beijing).")
+
+
+@claim.command("approve")
+@click.argument("claim_id", type=int)
+@ADMIN_OPTION
+@click.option("--note", default="", help="Note for the audit log.")
+@pass_runtime
+def claim_approve(rt: Runtime, claim_id: int, by: str, note: str) -> None:
+    """Approve a submitted claim (refused when a cap is full)."""
+    with _domain_errors(), rt.uow() as uow:
+        view = claims.approve_claim(uow, claim_id, actor=Actor.admin(by), note=note)
+        uow.commit()
+    click.echo(f"claim {view.id}: approved, {view.amount_fen / 100:.2f} yuan")
+
+
+@claim.command("reject")
+@click.argument("claim_id", type=int)
+@ADMIN_OPTION
+@click.option("--reason", required=True)
+@pass_runtime
+def claim_reject(rt: Runtime, claim_id: int, by: str, reason: str) -> None:
+    """Reject a submitted claim with a reason."""
+    with _domain_errors(), rt.uow() as uow:
+        view = claims.reject_claim(uow, claim_id, actor=Actor.admin(by), reason=reason)
+        uow.commit()
+    click.echo(f"claim {view.id}: rejected")
+
+
+@claim.command("pay")
+@click.argument("claim_id", type=int)
+@ADMIN_OPTION
+@BOOKED_OPTION
+@pass_runtime
+def claim_pay(rt: Runtime, claim_id: int, by: str, booked_on: datetime | None) -> None:
+    """Pay an approved claim (a ledger row)."""
+    with _domain_errors(), rt.uow() as uow:
+        entry = ledger.pay_claim(uow, claim_id, actor=Actor.admin(by),
+                                 booked_on=booked_on.date() if booked_on else None)
+        uow.commit()
+    click.echo(f"claim {claim_id}: paid {entry.amount_fen / 100:.2f} yuan (ledger {entry.id})")
+
+
+@claim.command("reverse")
+@click.argument("claim_id", type=int)
+@ADMIN_OPTION
+@click.option("--reason", required=True)
+@BOOKED_OPTION
+@pass_runtime
+def claim_reverse(rt: Runtime, claim_id: int, by: str, reason: str,
+                  booked_on: datetime | None) -> None:
+    """Reverse a claim's payment (a new negative ledger row); frees the caps."""
+    with _domain_errors(), rt.uow() as uow:
+        entry = ledger.reverse_payment(uow, claim_id, actor=Actor.admin(by), reason=reason,
+                                       booked_on=booked_on.date() if booked_on else None)
+        uow.commit()
+    click.echo(f"claim {claim_id}: reversed {entry.amount_fen / 100:.2f} yuan (ledger {entry.id})")
+
+
+@subsidy.group()
+def report() -> None:
+    """Reports, exported as CSV."""
+
+
+@report.command("agency")
+@click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--year", type=int, default=None, help="Only this calendar year.")
+@pass_runtime
+def report_agency(rt: Runtime, csv_path: Path, year: int | None) -> None:
+    """Per agency: placements, claims by state, amounts paid and outstanding."""
+    with rt.uow() as uow:
+        rows = reports.agency_report(uow.s, year)
+    n = reports.write_csv(rows, csv_path, reports.AgencyReportRow)
+    click.echo(f"{n} agencies written to {csv_path}")
+
+
+@report.command("rule")
+@click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--year", type=int, default=None, help="Only this calendar year.")
+@pass_runtime
+def report_rule(rt: Runtime, csv_path: Path, year: int | None) -> None:
+    """Per rule: payments, reversals and net amount per month."""
+    with rt.uow() as uow:
+        rows = reports.rule_report(uow.s, year)
+    n = reports.write_csv(rows, csv_path, reports.RuleMonthRow)
+    click.echo(f"{n} rule-months written to {csv_path}")

@@ -1,0 +1,12 @@
+"""FAISS indexes of vacancies and people, kept in step with the database.
+
+Nothing here imports FAISS at import time. Entry points: :func:`get_registry` (search,
+refresh, rebuild, save), the hooks :func:`vacancies_changed`, :func:`people_changed` and
+:func:`sync_after_import` for other features' services.
+"""
+
+from matcher.index.hooks import people_changed, sync_after_import, vacancies_changed
+from matcher.index.registry import Registry, get_registry
+
+__all__ = ["Registry", "get_registry", "people_changed", "sync_after_import",
+           "vacancies_changed"]

@@ -1,0 +1,202 @@
+"""One kind's in-memory index: FAISS vectors and constraint attributes, both by slot.
+
+Vectors are only ever appended. Replacing or removing an entity marks its slot dead (key -1
+in the ``IndexIDMap2`` id map, ``live`` false in the table); :meth:`LiveIndex.compacted`
+builds a copy without dead slots once they pile up. Searches run the FAISS search under a
+bitmap ``IDSelector`` over allowed slots, so filtering happens inside the search: when few
+slots are allowed (or the approximate index finds fewer than asked for), the allowed vectors
+are scored exactly instead, so a 1%-selective filter still yields k results when k exist.
+This class does no locking: :class:`matcher.index.registry.Registry` serializes writers and
+lets readers share it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from matcher.index.store import IndexMeta, index_type_of, make_index, train_ivf
+from matcher.matching.tables import Table
+
+log = logging.getLogger(__name__)
+
+#: Allowed slots up to which approximate indexes are bypassed for an exact scan.
+EXACT_LIMIT = 20_000
+COMPACT_MIN_DEAD = 1_000
+COMPACT_RATIO = 0.25
+HNSW_EF_SEARCH = 64
+HNSW_EF_MAX = 4096
+IVF_NPROBE = 16
+
+
+class LiveIndex:
+    """FAISS ``IndexIDMap2`` (slot -> key) plus a slot-aligned attribute :class:`Table`."""
+
+    def __init__(self, index: Any, table: Table, meta: IndexMeta):
+        import faiss
+
+        if index.ntotal != len(table):
+            raise ValueError(f"index has {index.ntotal} slots but the table {len(table)} rows")
+        self.index = index
+        self.base: Any = faiss.downcast_index(index.index)
+        self.table = table
+        self.meta = meta
+        self.index_type = index_type_of(index)
+        labels = self.labels()
+        self._slot = {int(k): i for i, k in enumerate(labels.tolist()) if k >= 0}
+        self.text_hashes: dict[int, str] = {}
+        self.dirty = False
+
+    @classmethod
+    def empty(cls, meta: IndexMeta, table: Table) -> LiveIndex:
+        """A new, empty index of ``meta.index_type``."""
+        return cls(make_index(meta.index_type, meta.dim), table, meta)
+
+    def labels(self) -> np.ndarray:
+        """The key of every slot, -1 for dead slots (a view: do not keep across writes)."""
+        import faiss
+
+        size = self.index.id_map.size()
+        if size == 0:
+            return np.empty(0, dtype=np.int64)
+        return faiss.rev_swig_ptr(self.index.id_map.data(), size)
+
+    @property
+    def count(self) -> int:
+        """Live entities."""
+        return len(self._slot)
+
+    @property
+    def slots(self) -> int:
+        """Slots, dead ones included."""
+        return int(self.index.ntotal)
+
+    def keys(self) -> np.ndarray:
+        """Sorted keys of the live entities."""
+        return np.array(sorted(self._slot), dtype=np.int64)
+
+    def __contains__(self, key: int) -> bool:
+        return key in self._slot
+
+    def add(self, keys: Sequence[int], vectors: np.ndarray, records: Sequence[dict[str, Any]],
+            hashes: Sequence[str]) -> None:
+        """Append entities that are not live yet."""
+        if not len(keys):
+            return
+        clash = [k for k in keys if k in self._slot]
+        if clash:
+            raise ValueError(f"keys already live: {clash[:5]}")
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if self.index_type == "ivf-sq8" and not self.base.is_trained:
+            train_ivf(self.base, vectors)
+        start = self.slots
+        self.index.add_with_ids(vectors, np.asarray(keys, dtype=np.int64))
+        self.table.append(list(records))
+        for i, key in enumerate(keys):
+            self._slot[int(key)] = start + i
+            self.text_hashes[int(key)] = hashes[i]
+        self.dirty = True
+
+    def remove(self, keys: Sequence[int]) -> int:
+        """Mark the slots of ``keys`` dead; returns how many were live."""
+        labels = self.labels()
+        removed = 0
+        for key in keys:
+            slot = self._slot.pop(int(key), None)
+            if slot is None:
+                continue
+            labels[slot] = -1
+            self.table.set(slot, None)
+            self.text_hashes.pop(int(key), None)
+            removed += 1
+        self.dirty = self.dirty or removed > 0
+        return removed
+
+    def set_record(self, key: int, record: dict[str, Any]) -> None:
+        """Replace the attributes of a live entity (its vector is unchanged)."""
+        self.table.set(self._slot[key], record)
+        self.dirty = True
+
+    def vector(self, key: int) -> np.ndarray | None:
+        """The stored vector of ``key`` (decoded for IVF-SQ8), or None."""
+        slot = self._slot.get(key)
+        return None if slot is None else self.base.reconstruct(slot)
+
+    def _exact(self, query: np.ndarray, slots: np.ndarray, want: int) -> tuple[Any, Any]:
+        sims = np.empty(len(slots), dtype=np.float32)
+        for lo in range(0, len(slots), 4096):
+            part = slots[lo : lo + 4096]
+            sims[lo : lo + len(part)] = self.base.reconstruct_batch(part) @ query
+        top = np.argsort(-sims, kind="stable")[:want]
+        return slots[top], sims[top]
+
+    def _faiss(self, query: np.ndarray, mask: np.ndarray, want: int, thorough: bool) -> Any:
+        import faiss
+
+        allowed = max(int(mask.sum()), 1)
+        bitmap = np.packbits(mask, bitorder="little")
+        sel = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bitmap))
+        if self.index_type == "hnsw":
+            # A selective filter starves the graph walk: widen it with the selectivity.
+            ef = min(max(HNSW_EF_SEARCH, 2 * want, want * len(mask) // allowed), HNSW_EF_MAX)
+            params: Any = faiss.SearchParametersHNSW(sel=sel, efSearch=ef)  # type: ignore
+        elif self.index_type == "ivf-sq8":
+            nprobe = self.base.nlist if thorough else min(IVF_NPROBE, self.base.nlist)
+            params = faiss.SearchParametersIVF(sel=sel, nprobe=nprobe)  # type: ignore[call-arg]
+        else:
+            params = faiss.SearchParameters(sel=sel)  # type: ignore[call-arg]
+        dist, found = self.base.search(query.reshape(1, -1), want, params=params)
+        ok = found[0] >= 0
+        return found[0][ok], dist[0][ok]
+
+    def search(self, query: np.ndarray, mask: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Keys and similarities of the best ``n`` allowed slots, best first (ties: key)."""
+        if len(mask) != self.slots:
+            raise ValueError(f"mask has {len(mask)} entries for {self.slots} slots")
+        query = np.ascontiguousarray(query, dtype=np.float32).reshape(-1)
+        allowed = int(mask.sum())
+        want = min(n, allowed)
+        if want <= 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        if self.index_type != "flat" and allowed <= EXACT_LIMIT:
+            slots, sims = self._exact(query, np.flatnonzero(mask), want)
+        else:
+            slots, sims = self._faiss(query, mask, want, thorough=False)
+            if len(slots) < want and self.index_type == "ivf-sq8":
+                slots, sims = self._faiss(query, mask, want, thorough=True)
+            if len(slots) < want:  # HNSW lost allowed nodes in its graph walk
+                log.debug("%s: approximate search found %d of %d, scanning exactly",
+                          self.meta.kind, len(slots), want)
+                slots, sims = self._exact(query, np.flatnonzero(mask), want)
+        keys = self.labels()[slots].copy()
+        order = np.lexsort((keys, -sims))
+        return keys[order], sims[order].astype(np.float32)
+
+    def needs_compaction(self) -> bool:
+        """Many dead slots."""
+        dead = self.slots - self.count
+        return dead >= COMPACT_MIN_DEAD and dead > COMPACT_RATIO * self.slots
+
+    def compacted(self) -> LiveIndex:
+        """A copy without dead slots (vectors are copied, not re-encoded)."""
+        import faiss
+
+        live = np.flatnonzero(self.labels() >= 0)
+        keys = self.labels()[live].copy()
+        vectors = (self.base.reconstruct_batch(live) if len(live)
+                   else np.zeros((0, self.meta.dim), dtype=np.float32))
+        if self.index_type == "ivf-sq8" and self.base.is_trained:
+            base = faiss.clone_index(self.base)
+            base.reset()
+            index = faiss.IndexIDMap2(base)
+        else:
+            index = make_index(self.index_type, self.meta.dim, vectors)
+        if len(live):
+            index.add_with_ids(np.ascontiguousarray(vectors), keys)
+        out = LiveIndex(index, self.table.take(live), self.meta)
+        out.text_hashes = dict(self.text_hashes)
+        out.dirty = True
+        return out

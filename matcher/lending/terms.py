@@ -1,0 +1,108 @@
+"""Agreement terms and views: what is proposed, and what callers get back (plain values)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from matcher.errors import ValidationFailed
+from matcher.models import Agreement
+
+
+@dataclass(frozen=True)
+class AgreementInput:
+    """The terms a lender and a borrower agree on."""
+
+    lender_id: int
+    borrower_id: int
+    employee_ids: tuple[int, ...]
+    start_date: date
+    end_date: date
+    site: str
+    daily_hours: float = 8.0
+    reimbursement_per_day: int = 0  # fen per person per day
+    request_id: int | None = None
+    vacancy_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AgreementEmployeeView:
+    """One employee on an agreement (ID number only ever masked)."""
+
+    employee_id: int
+    external_id: str
+    name: str | None
+    id_number_masked: str | None
+    declared_daily_cost: int
+    acknowledged_at: datetime | None
+    is_active: bool
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    """An agreement with both parties and its employees."""
+
+    id: int
+    status: str
+    lender_id: int
+    lender_name: str
+    borrower_id: int
+    borrower_name: str
+    request_id: int | None
+    vacancy_id: int | None
+    start_date: date
+    end_date: date
+    site: str
+    daily_hours: float
+    reimbursement_per_day: int
+    wages_paid_by: str
+    social_insurance_paid_by: str
+    accepted_at: datetime | None
+    lender_signed_at: datetime | None
+    borrower_signed_at: datetime | None
+    activated_at: datetime | None
+    ended_at: datetime | None
+    termination_reason: str | None
+    employees: tuple[AgreementEmployeeView, ...]
+
+
+def to_view(a: Agreement) -> AgreementView:
+    """Plain view of an ORM agreement."""
+    staff = tuple(
+        AgreementEmployeeView(
+            employee_id=row.employee_id, external_id=row.employee.external_id,
+            name=row.employee.name,
+            id_number_masked=getattr(row.employee, "id_number_masked", None),
+            declared_daily_cost=row.declared_daily_cost, acknowledged_at=row.acknowledged_at,
+            is_active=row.is_active,
+        ) for row in a.employees
+    )
+    return AgreementView(
+        id=a.id, status=str(a.status), lender_id=a.lender_id, lender_name=a.lender.name,
+        borrower_id=a.borrower_id, borrower_name=a.borrower.name, request_id=a.request_id,
+        vacancy_id=a.vacancy_id, start_date=a.start_date, end_date=a.end_date, site=a.site,
+        daily_hours=a.daily_hours, reimbursement_per_day=a.reimbursement_per_day,
+        wages_paid_by=a.wages_paid_by, social_insurance_paid_by=a.social_insurance_paid_by,
+        accepted_at=a.accepted_at, lender_signed_at=a.lender_signed_at,
+        borrower_signed_at=a.borrower_signed_at, activated_at=a.activated_at,
+        ended_at=a.ended_at, termination_reason=a.termination_reason, employees=staff,
+    )
+
+
+def validate_terms(data: AgreementInput) -> None:
+    """Field-level checks of proposed terms (ValidationFailed with field messages)."""
+    fields: dict[str, list[str]] = {}
+    if not data.employee_ids:
+        fields["employee_ids"] = ["at least one employee"]
+    elif len(set(data.employee_ids)) != len(data.employee_ids):
+        fields["employee_ids"] = ["an employee is listed twice"]
+    if data.start_date > data.end_date:
+        fields["end_date"] = ["must be on or after start_date"]
+    if not 0 < data.daily_hours <= 12:
+        fields["daily_hours"] = ["must be more than 0 and at most 12"]
+    if data.reimbursement_per_day < 0:
+        fields["reimbursement_per_day"] = ["must be >= 0 fen"]
+    if not data.site.strip():
+        fields["site"] = ["required"]
+    if fields:
+        raise ValidationFailed("协议条款有误 / invalid agreement terms", fields=fields)

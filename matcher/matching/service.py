@@ -1,0 +1,272 @@
+"""Matching services: vacancies for a person, candidates for a vacancy.
+
+Flow: the query vector (from the index, else encoded) -> a FAISS search restricted to the
+slots the hard constraints allow -> the hits' rows re-read from the database and re-checked
+(a hit whose row changed behind the index is refreshed and the search repeated) -> scored by
+the weighted components -> sorted by score, then id. The search fetches more than ``k``
+hits and widens until no unfetched hit could still enter the top ``k`` (its similarity is at
+most the last fetched one's and its other components at most their weights), or until
+``RANK_LIMIT`` hits have been scored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from matcher.errors import NotFound
+from matcher.index.registry import Registry, get_registry
+from matcher.matching import constraints
+from matcher.matching.embedding import embed_people, embed_vacancies
+from matcher.matching.profiles import (
+    PersonKind,
+    PersonProfile,
+    VacancyProfile,
+    load_people,
+    load_vacancies,
+    person_key,
+    split_person_key,
+)
+from matcher.matching.ranking import Breakdown, agreements_between, score_pair
+from matcher.matching.weights import WeightsVersion, load_weights
+from matcher.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+MIN_FETCH = 50
+OVERFETCH = 5
+RANK_LIMIT = 400
+MAX_ROUNDS = 6
+
+Scored = tuple[int, Breakdown, Any]
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """A vacancy recommended to a person, with its score breakdown."""
+
+    vacancy_id: int
+    external_id: str
+    title: str
+    enterprise: str
+    enterprise_id: int | None
+    score: float
+    components: dict[str, dict[str, float]]
+    matched_skills: tuple[str, ...]
+    missing_skills: tuple[str, ...]
+    distance_km: float | None
+    distance_approximate: bool
+    key_tier: str
+    urgency: str
+    agreement: str | None
+    rank: int
+    weights_valid_from: date
+    kind: str = "vacancy"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        out = asdict(self)
+        out["weights_valid_from"] = self.weights_valid_from.isoformat()
+        return out
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A person proposed for a vacancy: a job seeker or another enterprise's surplus staff."""
+
+    kind: PersonKind
+    person_id: int
+    external_id: str
+    name: str | None
+    district: str | None
+    enterprise: str  # surplus: the lending enterprise
+    enterprise_id: int | None
+    score: float
+    components: dict[str, dict[str, float]]
+    matched_skills: tuple[str, ...]
+    missing_skills: tuple[str, ...]
+    distance_km: float | None
+    distance_approximate: bool
+    agreement: str | None
+    rank: int
+    weights_valid_from: date
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        out = asdict(self)
+        out["weights_valid_from"] = self.weights_valid_from.isoformat()
+        return out
+
+
+def weights_on(rt: Runtime, day: date) -> WeightsVersion:
+    """The ranking weights in force on ``day``."""
+    return load_weights(rt.settings.ranking_weights).on(day)
+
+
+def person_vector(rt: Runtime, reg: Registry, p: PersonProfile) -> np.ndarray:
+    """A person's query vector: the indexed one when present, else encoded now."""
+    if p.id is not None:
+        found = reg.vector("people", p.key)
+        if found is not None:
+            return found
+    return embed_people(rt.encoder, [p])[0]
+
+
+def vacancy_vector(rt: Runtime, reg: Registry, v: VacancyProfile) -> np.ndarray:
+    """A vacancy's document vector: the indexed one when present, else encoded now."""
+    if v.id is not None:
+        found = reg.vector("vacancies", v.id)
+        if found is not None:
+            return found
+    return embed_vacancies(rt.encoder, [v])[0]
+
+
+def _rank(reg: Registry, kind: str, query: np.ndarray, mask: Any, k: int, w: WeightsVersion,
+          score_hits: Callable[[list[tuple[int, float]]], tuple[list[Scored], list[int]]],
+          ) -> list[Scored]:
+    limit = max(RANK_LIMIT, k)
+    n = min(max(MIN_FETCH, OVERFETCH * k), limit)
+    scored: list[Scored] = []
+    for _ in range(MAX_ROUNDS):
+        hits = reg.search(kind, query, mask, n)
+        scored, stale = score_hits(hits)
+        scored.sort(key=lambda t: (-t[1].score, t[0]))
+        if stale:  # the index was behind the database for these rows
+            log.info("%s: %d hits were stale; refreshing and searching again", kind, len(stale))
+            reg.refresh(kind, stale)
+            continue
+        if len(hits) < n or n >= limit:
+            break
+        bound = w.weights["semantic"] * max(0.0, hits[-1][1]) + w.max_bonus
+        if len(scored) >= k and scored[k - 1][1].score >= bound:
+            break
+        n = min(n * 4, limit)
+    return scored[:k]
+
+
+def recommend_for_profile(
+    rt: Runtime, person: PersonProfile, *, k: int = 10, as_of: date | None = None,
+    query: np.ndarray | None = None,
+) -> list[MatchResult]:
+    """Open vacancies for ``person`` (stored or not), best first."""
+    today = as_of or date.today()
+    w = weights_on(rt, today)
+    reg = get_registry(rt)
+    if k <= 0 or not (person.active and person.consent):
+        return []
+    q = person_vector(rt, reg, person) if query is None else query
+    skills = reg.skills
+
+    def mask(table: Any, vocab: Any) -> np.ndarray:
+        return constraints.vacancy_mask(person, table, today=today, vocab=vocab, skills=skills)
+
+    def score_hits(hits: list[tuple[int, float]]) -> tuple[list[Scored], list[int]]:
+        with rt.uow() as uow:
+            rows = {v.id: v for v in load_vacancies(uow.s, [key for key, _ in hits])}
+            pairs = [(person.enterprise_id or 0, v.enterprise_id or 0) for v in rows.values()]
+            deals = agreements_between(uow.s, pairs) if person.kind == "surplus" else {}
+        out, stale = [], []
+        for key, sim in hits:
+            v = rows.get(key)
+            if v is None or constraints.check(person, v, today=today, skills=skills):
+                stale.append(key)
+                continue
+            found = deals.get((person.enterprise_id or 0, v.enterprise_id or 0), set())
+            out.append((key, score_pair(person, v, sim, weights=w, skills=skills, today=today,
+                                        agreements=found), v))
+        return out, stale
+
+    ranked = _rank(reg, "vacancies", q, mask, k, w, score_hits)
+    return [_match(v, b, rank) for rank, (_, b, v) in enumerate(ranked, start=1)]
+
+
+def _match(v: VacancyProfile, b: Breakdown, rank: int) -> MatchResult:
+    assert v.id is not None
+    return MatchResult(
+        vacancy_id=v.id, external_id=v.external_id, title=v.title, enterprise=v.enterprise,
+        enterprise_id=v.enterprise_id, score=b.score, components=b.as_dict(),
+        matched_skills=b.matched_skills, missing_skills=b.missing_skills,
+        distance_km=b.distance_km, distance_approximate=b.distance_approximate,
+        key_tier=b.key_tier, urgency=b.urgency, agreement=b.agreement, rank=rank,
+        weights_valid_from=b.weights_valid_from,
+    )
+
+
+def load_person(rt: Runtime, kind: PersonKind, person_id: int) -> PersonProfile:
+    """One person's profile or :class:`NotFound`."""
+    with rt.uow() as uow:
+        found = load_people(uow.s, [person_key(kind, person_id)])
+    if not found:
+        raise NotFound(f"no {kind} with id {person_id}")
+    return found[0]
+
+
+def load_vacancy(rt: Runtime, vacancy_id: int) -> VacancyProfile:
+    """One vacancy's profile or :class:`NotFound`."""
+    with rt.uow() as uow:
+        found = load_vacancies(uow.s, [vacancy_id])
+    if not found:
+        raise NotFound(f"no vacancy with id {vacancy_id}")
+    return found[0]
+
+
+def recommend_vacancies(
+    rt: Runtime, seeker_id: int, *, k: int = 10, as_of: date | None = None,
+    kind: PersonKind = "seeker",
+) -> list[MatchResult]:
+    """Recommended open vacancies for a stored job seeker (or surplus employee)."""
+    return recommend_for_profile(rt, load_person(rt, kind, seeker_id), k=k, as_of=as_of)
+
+
+def candidates_for_vacancy(
+    rt: Runtime, vacancy_id: int, *, k: int = 10, as_of: date | None = None,
+    kinds: Sequence[PersonKind] = ("seeker", "surplus"),
+) -> list[Candidate]:
+    """Job seekers and other enterprises' lendable staff for a vacancy, best first."""
+    today = as_of or date.today()
+    w = weights_on(rt, today)
+    vacancy = load_vacancy(rt, vacancy_id)
+    reg = get_registry(rt)
+    if k <= 0 or not vacancy.is_open:
+        return []
+    q = vacancy_vector(rt, reg, vacancy)
+    skills = reg.skills
+
+    def mask(table: Any, vocab: Any) -> np.ndarray:
+        return constraints.people_mask(vacancy, table, today=today, vocab=vocab, skills=skills,
+                                       kinds=tuple(kinds))
+
+    def score_hits(hits: list[tuple[int, float]]) -> tuple[list[Scored], list[int]]:
+        with rt.uow() as uow:
+            rows = {p.key: p for p in load_people(uow.s, [key for key, _ in hits])}
+            pairs = [(p.enterprise_id or 0, vacancy.enterprise_id or 0) for p in rows.values()]
+            deals = agreements_between(uow.s, pairs)
+        out, stale = [], []
+        for key, sim in hits:
+            p = rows.get(key)
+            if p is None or constraints.check(p, vacancy, today=today, skills=skills):
+                stale.append(key)
+                continue
+            found = deals.get((p.enterprise_id or 0, vacancy.enterprise_id or 0), set())
+            out.append((key, score_pair(p, vacancy, sim, weights=w, skills=skills, today=today,
+                                        agreements=found), p))
+        return out, stale
+
+    ranked = _rank(reg, "people", q, mask, k, w, score_hits)
+    out = []
+    for rank, (key, b, p) in enumerate(ranked, start=1):
+        kind, pid = split_person_key(key)
+        out.append(Candidate(
+            kind=kind, person_id=pid, external_id=p.external_id, name=p.name,
+            district=p.district, enterprise=p.enterprise, enterprise_id=p.enterprise_id,
+            score=b.score, components=b.as_dict(), matched_skills=b.matched_skills,
+            missing_skills=b.missing_skills, distance_km=b.distance_km,
+            distance_approximate=b.distance_approximate, agreement=b.agreement, rank=rank,
+            weights_valid_from=b.weights_valid_from,
+        ))
+    return out

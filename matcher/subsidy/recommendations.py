@@ -1,0 +1,86 @@
+"""HR agencies recommend job seekers for vacancies (the evidence behind attribution)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from matcher import audit
+from matcher.db import UnitOfWork
+from matcher.enums import ClaimantKind, PersonStatus, VacancyStatus
+from matcher.errors import Conflict, Forbidden, NotFound, Refused
+from matcher.models import HRAgency, JobSeeker, Vacancy
+from matcher.models.base import utcnow
+from matcher.models.subsidy import Placement, Recommendation
+from matcher.subsidy.actors import Actor
+from matcher.subsidy.views import RecommendationView
+
+
+def recommend(uow: UnitOfWork, *, agency_id: int, seeker_id: int, vacancy_id: int,
+              actor: Actor, note: str = "", at: datetime | None = None) -> RecommendationView:
+    """Record that ``agency_id`` recommends ``seeker_id`` for ``vacancy_id``."""
+    if not actor.speaks_for(ClaimantKind.AGENCY, agency_id):
+        raise Forbidden("an agency may only recommend in its own name", code="not_your_agency")
+    s = uow.s
+    if s.get(HRAgency, agency_id) is None:
+        raise NotFound(f"HR agency {agency_id} not found", code="agency_not_found")
+    seeker = s.get(JobSeeker, seeker_id)
+    if seeker is None or seeker.status != PersonStatus.ACTIVE:
+        raise NotFound(f"job seeker {seeker_id} not found", code="seeker_not_found")
+    if not seeker.consent_share_with_agencies:
+        raise Refused("the job seeker has not agreed to be shared with agencies",
+                      code="no_consent_for_agencies")
+    vacancy = s.get(Vacancy, vacancy_id)
+    if vacancy is None:
+        raise NotFound(f"vacancy {vacancy_id} not found", code="vacancy_not_found")
+    if vacancy.status != VacancyStatus.OPEN:
+        raise Refused(f"vacancy {vacancy_id} is {vacancy.status.value}", code="vacancy_not_open")
+    placed = s.scalar(select(Placement.id).where(Placement.seeker_id == seeker_id,
+                                                 Placement.vacancy_id == vacancy_id))
+    if placed is not None:
+        raise Conflict("the seeker already holds this vacancy", code="already_placed")
+    rec = Recommendation(agency_id=agency_id, seeker_id=seeker_id, vacancy_id=vacancy_id,
+                         note=note, created_at=at or utcnow())
+    s.add(rec)
+    s.flush()
+    audit.record(s, actor.name, "recommendation.created", "recommendation", rec.id,
+                 {"agency_id": agency_id, "seeker_id": seeker_id, "vacancy_id": vacancy_id})
+    return RecommendationView.of(rec)
+
+
+def withdraw(uow: UnitOfWork, recommendation_id: int, *, actor: Actor,
+             at: datetime | None = None) -> RecommendationView:
+    """Withdraw a recommendation that no hire has been attributed to."""
+    s = uow.s
+    rec = s.get(Recommendation, recommendation_id)
+    if rec is None:
+        raise NotFound(f"recommendation {recommendation_id} not found")
+    if not actor.speaks_for(ClaimantKind.AGENCY, rec.agency_id):
+        raise Forbidden("only the recommending agency may withdraw it", code="not_your_agency")
+    if rec.withdrawn_at is not None:
+        return RecommendationView.of(rec)
+    # One conditional UPDATE: a concurrent hire sets attributed_at first, or we win.
+    done = s.execute(
+        update(Recommendation)
+        .where(Recommendation.id == recommendation_id, Recommendation.withdrawn_at.is_(None),
+               Recommendation.attributed_at.is_(None))
+        .values(withdrawn_at=at or utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    s.refresh(rec)
+    if not done:
+        if rec.attributed_at is not None:
+            raise Conflict("a hire is attributed to this recommendation; it cannot be withdrawn",
+                           code="recommendation_attributed")
+        return RecommendationView.of(rec)
+    audit.record(s, actor.name, "recommendation.withdrawn", "recommendation", rec.id, {})
+    return RecommendationView.of(rec)
+
+
+def list_for_pair(uow: UnitOfWork, seeker_id: int, vacancy_id: int) -> list[RecommendationView]:
+    """All recommendations of one (seeker, vacancy) pair, oldest first."""
+    rows = uow.s.scalars(select(Recommendation).where(
+        Recommendation.seeker_id == seeker_id, Recommendation.vacancy_id == vacancy_id,
+    ).order_by(Recommendation.created_at, Recommendation.id))
+    return [RecommendationView.of(r) for r in rows]
