@@ -15,13 +15,18 @@ WORKBRIDGE_PII_KEY              derived from the secret key when empty
 WORKBRIDGE_RANKING_WEIGHTS      the packaged ``matcher/data/ranking_weights.yaml``
 WORKBRIDGE_SUBSIDY_RULES        the packaged ``matcher/data/subsidy_rules.yaml``
 WORKBRIDGE_ENV                  ``development``
+WORKBRIDGE_COOKIE_SECURE        ``0``; set ``1`` behind HTTPS (Secure session cookies)
+WORKBRIDGE_RATELIMIT_STORAGE    ``memory://`` (per process); ``redis://127.0.0.1:6379``
+                                when several gunicorn workers must share the counters
+WORKBRIDGE_LOGIN_LIMIT          ``10 per minute`` (login attempts per client)
+WORKBRIDGE_CLAIM_LIMIT          ``30 per minute`` (claim submissions per user)
 ==============================  =====================================================
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -47,13 +52,30 @@ class Settings:
     ranking_weights: Path = PACKAGE_DATA / "ranking_weights.yaml"
     subsidy_rules: Path = PACKAGE_DATA / "subsidy_rules.yaml"
     env: str = "development"
+    cookie_secure: bool = False
+    ratelimit_storage: str = "memory://"
+    login_limit: str = "10 per minute"
+    claim_limit: str = "30 per minute"
 
     def override(self, **changes: object) -> Settings:
         """Return a copy with some fields replaced."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-_ENV_MAP: dict[str, tuple[str, type]] = {
+class ConfigError(ValueError):
+    """A setting has a value workbridge cannot use."""
+
+
+def _flag(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"expected 1/0, true/false, yes/no or on/off, got {raw!r}")
+
+
+_ENV_MAP: dict[str, tuple[str, Callable[[str], object]]] = {
     "database_url": ("WORKBRIDGE_DATABASE_URL", str),
     "index_dir": ("WORKBRIDGE_INDEX_DIR", Path),
     "encoder": ("WORKBRIDGE_ENCODER", str),
@@ -63,13 +85,13 @@ _ENV_MAP: dict[str, tuple[str, type]] = {
     "ranking_weights": ("WORKBRIDGE_RANKING_WEIGHTS", Path),
     "subsidy_rules": ("WORKBRIDGE_SUBSIDY_RULES", Path),
     "env": ("WORKBRIDGE_ENV", str),
+    "cookie_secure": ("WORKBRIDGE_COOKIE_SECURE", _flag),
+    "ratelimit_storage": ("WORKBRIDGE_RATELIMIT_STORAGE", str),
+    "login_limit": ("WORKBRIDGE_LOGIN_LIMIT", str),
+    "claim_limit": ("WORKBRIDGE_CLAIM_LIMIT", str),
 }
 
 INDEX_TYPES = ("flat", "hnsw", "ivf-sq8")
-
-
-class ConfigError(ValueError):
-    """A setting has a value workbridge cannot use."""
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -79,7 +101,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     for name, (var, kind) in _ENV_MAP.items():
         raw = env.get(var)
         if raw not in (None, ""):
-            values[name] = kind(raw)
+            try:
+                values[name] = kind(raw)
+            except ConfigError as exc:
+                raise ConfigError(f"{var}: {exc}") from None
     values.update(overrides)
     settings = Settings(**values)  # type: ignore[arg-type]
     validate(settings)

@@ -31,7 +31,9 @@ def mask_phone(value: str | None) -> str | None:
     if not value:
         return value
     digits = value.strip()
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:] if len(digits) > 7 else "*" * len(digits)
+    if len(digits) <= 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
 def mask_text(text: str) -> str:

@@ -32,3 +32,23 @@ def test_bad_values_are_refused() -> None:
         load_settings(environ={"WORKBRIDGE_INDEX_TYPE": "magic"})
     with pytest.raises(ConfigError, match="WORKBRIDGE_SECRET_KEY"):
         load_settings(environ={"WORKBRIDGE_ENV": "production"})
+
+
+def test_web_settings_from_environment() -> None:
+    s = load_settings(environ={
+        "WORKBRIDGE_COOKIE_SECURE": "1", "WORKBRIDGE_RATELIMIT_STORAGE": "redis://127.0.0.1:6379",
+        "WORKBRIDGE_LOGIN_LIMIT": "3 per minute",
+    })
+    assert (s.cookie_secure, s.ratelimit_storage, s.login_limit) == (
+        True, "redis://127.0.0.1:6379", "3 per minute")
+    with pytest.raises(ConfigError, match="WORKBRIDGE_COOKIE_SECURE"):
+        load_settings(environ={"WORKBRIDGE_COOKIE_SECURE": "maybe"})
+
+
+def test_app_config_follows_settings() -> None:
+    from web import create_app
+
+    app = create_app(load_settings(environ={"WORKBRIDGE_COOKIE_SECURE": "true"}))
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -14,7 +16,7 @@ from web import create_app
 
 
 @pytest.fixture
-def app(settings: Settings) -> Flask:
+def app(settings: Settings) -> Iterator[Flask]:
     app = create_app(settings)
     app.config["TESTING"] = True
     rt: Runtime = app.extensions["matcher"]
@@ -35,7 +37,8 @@ def app(settings: Settings) -> Flask:
                     district="朝阳区", headcount=1, filled=1),
         ])
         uow.commit()
-    return app
+    yield app
+    rt.dispose()
 
 
 @pytest.fixture
@@ -95,5 +98,5 @@ def test_security_headers_and_health(client: FlaskClient) -> None:
 
 def test_create_app_builds_nothing_heavy(settings: Settings) -> None:
     app = create_app(settings)
-    rt: Runtime = app.extensions["matcher"]
-    assert rt._engine is None and rt._encoder is None
+    runtime: Runtime = app.extensions["matcher"]
+    assert runtime._engine is None and runtime._encoder is None

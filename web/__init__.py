@@ -7,10 +7,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from matcher.config import Settings, load_settings
 from matcher.pii import MaskingFilter
 from matcher.runtime import Runtime
+
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` ids limited to the database's 32-bit id range (larger ids are 404)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
@@ -20,6 +31,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     first use inside each (forked) worker process.
     """
     app = Flask(__name__)
+    app.url_map.converters["int"] = IdConverter
     if isinstance(config, Settings):
         settings = config
     else:
@@ -27,28 +39,36 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         flask_keys = {k: overrides.pop(k) for k in list(overrides) if k.isupper()}
         app.config.update(flask_keys)
         settings = load_settings(**overrides)
-    app.config.setdefault("SECRET_KEY", settings.secret_key)
+    if not app.config.get("SECRET_KEY"):  # Flask's default is None, so setdefault is a no-op
+        app.config["SECRET_KEY"] = settings.secret_key
     app.config.setdefault("JSON_SORT_KEYS", False)
+    app.config.setdefault("WORKBRIDGE_COOKIE_SECURE", settings.cookie_secure)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", settings.ratelimit_storage)
+    app.config.setdefault("WORKBRIDGE_LOGIN_LIMIT", settings.login_limit)
+    app.config.setdefault("WORKBRIDGE_CLAIM_LIMIT", settings.claim_limit)
     app.extensions["matcher"] = Runtime(settings)
 
     for handler in app.logger.handlers:
         handler.addFilter(MaskingFilter())
     logging.getLogger("werkzeug").addFilter(MaskingFilter())
 
-    from web import errors
-    from web.api import bp as api_bp
+    from web import api, errors, extensions, security
+    from web.auth import bp as auth_bp
     from web.public import bp as public_bp
 
-    errors.register(app)
+    extensions.init_app(app)
+    security.init_app(app)
+    api.init_app(app)
+    errors.register(app)  # after the Api: our one error shape wins over flask-smorest's
     app.register_blueprint(public_bp)
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(auth_bp, url_prefix="/auth")
 
     @app.teardown_appcontext
     def _noop(_exc: BaseException | None) -> None:
         return None
 
     @app.after_request
-    def _security_headers(response):  # type: ignore[no-untyped-def]
+    def _security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -20,7 +20,7 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _respond(status: int, code: str, message: str, fields: dict | None = None):  # type: ignore[no-untyped-def]
+def _respond(status: int, code: str, message: str, fields: dict | None = None):
     body: dict[str, object] = {"code": code, "message": message}
     if fields:
         body["fields"] = fields
@@ -29,24 +29,47 @@ def _respond(status: int, code: str, message: str, fields: dict | None = None): 
     return render_template("error.html", status=status, message=message, fields=fields), status
 
 
+def _flatten(messages: dict) -> dict:
+    """webargs nests messages by location (``{"json": {...}}``); merge the locations."""
+    out: dict = {}
+    for location, value in messages.items():
+        if isinstance(value, dict):
+            out.update(value)
+        else:
+            out[location] = value
+    return out
+
+
 def register(app: Flask) -> None:
     """Install the error handlers on ``app``."""
 
     @app.errorhandler(DomainError)
-    def _domain(exc: DomainError):  # type: ignore[no-untyped-def]
+    def _domain(exc: DomainError):
         return _respond(exc.status, exc.code, exc.message, exc.fields)
 
     @app.errorhandler(ValidationError)
-    def _validation(exc: ValidationError):  # type: ignore[no-untyped-def]
+    def _validation(exc: ValidationError):
         fields = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
         return _respond(422, "validation_failed", "invalid input", fields)
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(exc: HTTPException):
+        messages = (getattr(exc, "data", None) or {}).get("messages")
+        if exc.code == 422 and isinstance(messages, dict):  # webargs via flask-smorest
+            return _respond(422, "validation_failed", "invalid input", _flatten(messages))
         code = (exc.name or "error").lower().replace(" ", "_")
-        return _respond(exc.code or 500, code, exc.description or exc.name)
+        response = _respond(exc.code or 500, code, exc.description or exc.name)
+        if exc.code == 429:  # keep Retry-After and the rate-limit headers
+            body, status = response
+            original = exc.get_response()
+            resp = app.make_response((body, status))
+            for name in ("Retry-After",):
+                if name in original.headers:
+                    resp.headers[name] = original.headers[name]
+            return resp
+        return response
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def _unexpected(exc: Exception):
         log.exception("unhandled error on %s", request.path)
         return _respond(500, "internal_error", "internal error")

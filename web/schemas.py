@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from matcher.enums import EmploymentType
 from matcher.queries.vacancies import MAX_PER_PAGE
 
 
-class VacancySearchArgs(Schema):
+def _nul_fields(data: Any) -> list[str]:
+    if not hasattr(data, "items"):
+        return []
+    bad = []
+    for key, value in data.items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            bad.append(str(key))
+    return bad
+
+
+class InputSchema(Schema):
+    """Base of every input schema: refuses NUL characters (PostgreSQL cannot store them)."""
+
+    @pre_load
+    def _no_nul(self, data: Any, **_kwargs: Any) -> Any:
+        bad = _nul_fields(data)
+        if bad:
+            raise ValidationError({name: ["must not contain NUL characters"] for name in bad})
+        return data
+
+
+class VacancySearchArgs(InputSchema):
     """Query-string arguments of the vacancy search (page and API)."""
 
     class Meta:

@@ -27,13 +27,15 @@ main.add_command(db)
 
 def _register() -> None:
     """Attach the feature command modules (imported here so each stays self-contained)."""
+    from matcher.cli.bureau_cmds import bureau
     from matcher.cli.data_cmds import demo, export_cmd, import_cmd
     from matcher.cli.index_cmds import index
     from matcher.cli.lending_cmds import lending
     from matcher.cli.match_cmds import match_cmd
     from matcher.cli.subsidy_cmds import subsidy
+    from matcher.cli.users_cmds import users
 
-    for command in (import_cmd, export_cmd, demo, index, match_cmd, lending, subsidy):
+    for command in (import_cmd, export_cmd, demo, index, match_cmd, lending, subsidy, bureau, users):
         main.add_command(command)
 
 

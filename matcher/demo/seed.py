@@ -307,6 +307,13 @@ def seed_demo(rt: Runtime, *, seed: int = 42, size: int = DEFAULT_SIZE,
         summaries = import_rows(uow.s, rt.cipher, data.batches(), progress=progress)
         uow.s.execute(insert(HRAgency), data.agencies)
         counts = {s.kind: s.created for s in summaries} | {"agencies": len(data.agencies)}
+        uow.s.flush()
+        from matcher.bureau.demo import seed_bureau_demo  # the bureau desks' scenario
+
+        counts |= seed_bureau_demo(rt, uow, seed=seed, today=today)
+        from matcher.accounts.demo import create_demo_users, demo_password
+
+        counts["users"] = len(create_demo_users(uow, demo_password(rt.settings)))
         audit.record(uow.s, "demo", "seed", "demo", str(seed), {"size": size, **counts})
         uow.on_commit(lambda: run_index_hook(rt, [s.kind for s in summaries]))
         uow.commit()

@@ -2,6 +2,17 @@
 
 from matcher.models.accounts import AuditLog, IndexState, User
 from matcher.models.base import Base
+from matcher.models.bureau import (
+    Cohort,
+    CohortMember,
+    CohortRegistration,
+    DispatchAssignment,
+    DispatchProposal,
+    EnterpriseRiskReport,
+    LaborGap,
+    OutboxMessage,
+    WatchEntry,
+)
 from matcher.models.enterprise import Enterprise, HRAgency
 from matcher.models.lending import Agreement, AgreementEmployee, BorrowingRequest
 from matcher.models.people import JobSeeker, SurplusEmployee
@@ -21,6 +32,15 @@ __all__ = [
     "AuditLog",
     "Base",
     "BorrowingRequest",
+    "Cohort",
+    "CohortMember",
+    "CohortRegistration",
+    "DispatchAssignment",
+    "DispatchProposal",
+    "EnterpriseRiskReport",
+    "LaborGap",
+    "OutboxMessage",
+    "WatchEntry",
     "Enterprise",
     "HRAgency",
     "IndexState",

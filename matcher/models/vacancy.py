@@ -47,7 +47,9 @@ class Vacancy(Timestamps, Base):
     borrow_to: Mapped[date | None] = mapped_column()
     start_date: Mapped[date | None] = mapped_column()
     urgency: Mapped[Urgency] = enum_column(Urgency, default=Urgency.NORMAL)
-    status: Mapped[VacancyStatus] = enum_column(VacancyStatus, default=VacancyStatus.OPEN, index=True)
+    status: Mapped[VacancyStatus] = enum_column(
+        VacancyStatus, default=VacancyStatus.OPEN, index=True
+    )
 
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")
 

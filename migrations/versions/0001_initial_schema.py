@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 16:27:40.342669
+Create Date: 2026-11-23 16:44:51.512794
 """
 
 from __future__ import annotations
@@ -29,6 +29,68 @@ def upgrade() -> None:
         sa.Column("data", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
+    op.create_table(
+        "cohorts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("origin_province", sa.String(length=32), nullable=False),
+        sa.Column("origin_city", sa.String(length=64), nullable=False),
+        sa.Column("destination_district", sa.String(length=64), nullable=False),
+        sa.Column("travel_date", sa.Date(), nullable=False),
+        sa.Column("arrival_date", sa.Date(), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "formed",
+                "departed",
+                "arrived",
+                "handed_over",
+                name="cohortstatus",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("departed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("arrived_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("handed_over_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("capacity >= 1", name=op.f("ck_cohorts_capacity_positive")),
+        sa.CheckConstraint(
+            "size >= 0 AND size <= capacity", name=op.f("ck_cohorts_size_within_capacity")
+        ),
+        sa.CheckConstraint("travel_date <= arrival_date", name=op.f("ck_cohorts_travel_order")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cohorts")),
+    )
+    op.create_table(
+        "dispatch_proposals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "proposed",
+                "confirmed",
+                "discarded",
+                name="dispatchstatus",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("confirmed_by", sa.String(length=100), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dispatch_proposals")),
+    )
+    with op.batch_alter_table("dispatch_proposals", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_dispatch_proposals_day"), ["day"], unique=False)
+
     op.create_table(
         "enterprises",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -147,6 +209,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("id_number_hash", name=op.f("uq_job_seekers_id_number_hash")),
     )
     op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("recipient", sa.String(length=200), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("entity", sa.String(length=64), nullable=False),
+        sa.Column("entity_id", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_created_at"), ["created_at"], unique=False)
+
+    op.create_table(
         "subsidy_cap_counters",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("rule_code", sa.String(length=64), nullable=False),
@@ -197,6 +275,68 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_subsidy_rules")),
         sa.UniqueConstraint("code", "version", name=op.f("uq_subsidy_rules_code_version")),
     )
+    op.create_table(
+        "cohort_registrations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("origin_province", sa.String(length=32), nullable=False),
+        sa.Column("origin_city", sa.String(length=64), nullable=False),
+        sa.Column("destination_district", sa.String(length=64), nullable=False),
+        sa.Column("window_from", sa.Date(), nullable=False),
+        sa.Column("window_to", sa.Date(), nullable=False),
+        sa.Column("group_size", sa.Integer(), nullable=False),
+        sa.Column("cohort_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "group_size >= 1", name=op.f("ck_cohort_registrations_group_size_positive")
+        ),
+        sa.CheckConstraint(
+            "window_from <= window_to", name=op.f("ck_cohort_registrations_window_order")
+        ),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"], ["cohorts.id"], name=op.f("fk_cohort_registrations_cohort_id_cohorts")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cohort_registrations")),
+    )
+    with op.batch_alter_table("cohort_registrations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_cohort_registrations_cohort_id"), ["cohort_id"], unique=False
+        )
+
+    op.create_table(
+        "enterprise_risk_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "wage_arrears",
+                "layoff",
+                name="riskreportkind",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("reported_on", sa.Date(), nullable=False),
+        sa.Column("affected", sa.Integer(), nullable=False),
+        sa.Column("officer", sa.String(length=100), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("affected >= 0", name=op.f("ck_enterprise_risk_reports_affected")),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_enterprise_risk_reports_enterprise_id_enterprises"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_enterprise_risk_reports")),
+    )
+    with op.batch_alter_table("enterprise_risk_reports", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_enterprise_risk_reports_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
     op.create_table(
         "surplus_employees",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -372,6 +512,51 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_vacancies_status"), ["status"], unique=False)
 
     op.create_table(
+        "watch_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("added_on", sa.Date(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "open",
+                "resolved",
+                name="watchstatus",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolved_by", sa.String(length=100), nullable=True),
+        sa.Column("resolution_note", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "status <> 'resolved' OR (resolution_note IS NOT NULL AND resolution_note <> '')",
+            name=op.f("ck_watch_entries_resolution_note"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_watch_entries_enterprise_id_enterprises"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_watch_entries")),
+    )
+    with op.batch_alter_table("watch_entries", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_watch_entries_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(
+            "uq_watch_entries_one_open",
+            ["enterprise_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        )
+
+    op.create_table(
         "borrowing_requests",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("external_id", sa.String(length=64), nullable=True),
@@ -422,6 +607,101 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_borrowing_requests_enterprise_id"), ["enterprise_id"], unique=False
         )
+
+    op.create_table(
+        "cohort_members",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("registration_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("id_number_enc", sa.Text(), nullable=True),
+        sa.Column("id_number_hash", sa.String(length=64), nullable=True),
+        sa.Column("id_number_masked", sa.String(length=18), nullable=True),
+        sa.Column("phone_enc", sa.Text(), nullable=True),
+        sa.Column("phone_masked", sa.String(length=20), nullable=True),
+        sa.Column("skills", sa.JSON(), nullable=False),
+        sa.Column("vacancy_id", sa.Integer(), nullable=True),
+        sa.Column("health_checked", sa.Boolean(), nullable=False),
+        sa.Column("health_checked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("handed_over_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["registration_id"],
+            ["cohort_registrations.id"],
+            name=op.f("fk_cohort_members_registration_id_cohort_registrations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["vacancy_id"], ["vacancies.id"], name=op.f("fk_cohort_members_vacancy_id_vacancies")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cohort_members")),
+        sa.UniqueConstraint("id_number_hash", name=op.f("uq_cohort_members_id_number_hash")),
+    )
+    with op.batch_alter_table("cohort_members", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_cohort_members_registration_id"), ["registration_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_cohort_members_vacancy_id"), ["vacancy_id"], unique=False
+        )
+
+    op.create_table(
+        "labor_gaps",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("vacancy_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("skills", sa.JSON(), nullable=False),
+        sa.Column("headcount", sa.Integer(), nullable=False),
+        sa.Column("deadline", sa.Date(), nullable=False),
+        sa.Column(
+            "urgency",
+            sa.Enum(
+                "normal",
+                "urgent",
+                "critical",
+                name="urgency",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("site", sa.String(length=200), nullable=True),
+        sa.Column("district", sa.String(length=64), nullable=True),
+        sa.Column("latitude", sa.Float(), nullable=True),
+        sa.Column("longitude", sa.Float(), nullable=True),
+        sa.Column("accepts_borrowed", sa.Boolean(), nullable=False),
+        sa.Column("reported_on", sa.Date(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "open",
+                "filled",
+                "closed",
+                name="gapstatus",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("headcount >= 1", name=op.f("ck_labor_gaps_headcount_positive")),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_labor_gaps_enterprise_id_enterprises"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["vacancy_id"], ["vacancies.id"], name=op.f("fk_labor_gaps_vacancy_id_vacancies")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_labor_gaps")),
+    )
+    with op.batch_alter_table("labor_gaps", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_labor_gaps_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_labor_gaps_status"), ["status"], unique=False)
 
     op.create_table(
         "recommendations",
@@ -539,6 +819,72 @@ def upgrade() -> None:
             batch_op.f("ix_agreements_borrower_id"), ["borrower_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_agreements_lender_id"), ["lender_id"], unique=False)
+
+    op.create_table(
+        "dispatch_assignments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("proposal_id", sa.Integer(), nullable=False),
+        sa.Column("gap_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "source",
+            sa.Enum(
+                "seeker",
+                "surplus",
+                "cohort",
+                name="supplysource",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("phase", sa.String(length=16), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "proposed",
+                "confirmed",
+                "discarded",
+                name="dispatchstatus",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["gap_id"], ["labor_gaps.id"], name=op.f("fk_dispatch_assignments_gap_id_labor_gaps")
+        ),
+        sa.ForeignKeyConstraint(
+            ["proposal_id"],
+            ["dispatch_proposals.id"],
+            name=op.f("fk_dispatch_assignments_proposal_id_dispatch_proposals"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dispatch_assignments")),
+        sa.UniqueConstraint(
+            "proposal_id",
+            "source",
+            "person_id",
+            name=op.f("uq_dispatch_assignments_proposal_id_source_person_id"),
+        ),
+    )
+    with op.batch_alter_table("dispatch_assignments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_dispatch_assignments_gap_id"), ["gap_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_dispatch_assignments_proposal_id"), ["proposal_id"], unique=False
+        )
+        batch_op.create_index(
+            "uq_dispatch_assignments_one_confirmed",
+            ["source", "person_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'confirmed'"),
+            postgresql_where=sa.text("status = 'confirmed'"),
+        )
 
     op.create_table(
         "placements",
@@ -809,6 +1155,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_placements_agency_id"))
 
     op.drop_table("placements")
+    with op.batch_alter_table("dispatch_assignments", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_dispatch_assignments_one_confirmed",
+            sqlite_where=sa.text("status = 'confirmed'"),
+            postgresql_where=sa.text("status = 'confirmed'"),
+        )
+        batch_op.drop_index(batch_op.f("ix_dispatch_assignments_proposal_id"))
+        batch_op.drop_index(batch_op.f("ix_dispatch_assignments_gap_id"))
+
+    op.drop_table("dispatch_assignments")
     with op.batch_alter_table("agreements", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_agreements_lender_id"))
         batch_op.drop_index(batch_op.f("ix_agreements_borrower_id"))
@@ -820,10 +1176,29 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_recommendations_agency_id"))
 
     op.drop_table("recommendations")
+    with op.batch_alter_table("labor_gaps", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_labor_gaps_status"))
+        batch_op.drop_index(batch_op.f("ix_labor_gaps_enterprise_id"))
+
+    op.drop_table("labor_gaps")
+    with op.batch_alter_table("cohort_members", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cohort_members_vacancy_id"))
+        batch_op.drop_index(batch_op.f("ix_cohort_members_registration_id"))
+
+    op.drop_table("cohort_members")
     with op.batch_alter_table("borrowing_requests", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_borrowing_requests_enterprise_id"))
 
     op.drop_table("borrowing_requests")
+    with op.batch_alter_table("watch_entries", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_watch_entries_one_open",
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        )
+        batch_op.drop_index(batch_op.f("ix_watch_entries_enterprise_id"))
+
+    op.drop_table("watch_entries")
     with op.batch_alter_table("vacancies", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_vacancies_status"))
         batch_op.drop_index(batch_op.f("ix_vacancies_enterprise_id"))
@@ -834,11 +1209,28 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_surplus_employees_enterprise_id"))
 
     op.drop_table("surplus_employees")
+    with op.batch_alter_table("enterprise_risk_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_enterprise_risk_reports_enterprise_id"))
+
+    op.drop_table("enterprise_risk_reports")
+    with op.batch_alter_table("cohort_registrations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cohort_registrations_cohort_id"))
+
+    op.drop_table("cohort_registrations")
     op.drop_table("subsidy_rules")
     op.drop_table("subsidy_cap_counters")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_created_at"))
+
+    op.drop_table("outbox")
     op.drop_table("job_seekers")
     op.drop_table("index_state")
     op.drop_table("hr_agencies")
     op.drop_table("enterprises")
+    with op.batch_alter_table("dispatch_proposals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dispatch_proposals_day"))
+
+    op.drop_table("dispatch_proposals")
+    op.drop_table("cohorts")
     op.drop_table("audit_log")
     # ### end Alembic commands ###

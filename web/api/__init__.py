@@ -1,32 +1,42 @@
-"""JSON API, version 1. Lists are paginated: ``{"items": [...], "page": {...}}``."""
+"""JSON API, version 1, under ``/api/v1``: flask-smorest blueprints, one per role.
+
+Lists are paginated: ``{"items": [...], "page": {page, per_page, total, pages}}``. The
+OpenAPI document is generated from the marshmallow schemas and served at
+``/api/v1/openapi.json``; ``/api/v1/docs`` is a self-hosted page listing the operations.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Flask
+from flask_smorest import Api
 
-from matcher.queries import vacancies as q
-from web import runtime
-from web.schemas import PageOut, VacancyOut, VacancySearchArgs
+from web.api.schemas import ErrorOut
 
-bp = Blueprint("api", __name__)
-
-
-@bp.get("/vacancies")
-def list_vacancies():  # type: ignore[no-untyped-def]
-    """Search open vacancies (same arguments as the search page)."""
-    args = VacancySearchArgs().load(request.args)
-    with runtime().sessions() as session:
-        page = q.search_vacancies(
-            session, words=args["q"], district=args["district"],
-            employment_type=args["employment_type"], page=args["page"],
-            per_page=args["per_page"],
-        )
-    return {"items": VacancyOut(many=True).dump(page.items), "page": PageOut().dump(page)}
+API_PREFIX = "/api/v1"
 
 
-@bp.get("/vacancies/<int:vacancy_id>")
-def get_vacancy(vacancy_id: int):  # type: ignore[no-untyped-def]
-    """One vacancy."""
-    with runtime().sessions() as session:
-        card = q.get_vacancy(session, vacancy_id)
-    return VacancyOut().dump(card)
+class WorkbridgeApi(Api):
+    """flask-smorest Api documenting our one error shape."""
+
+    ERROR_SCHEMA = ErrorOut
+
+
+def init_app(app: Flask) -> WorkbridgeApi:
+    """Create the Api for ``app`` and register every API blueprint."""
+    app.config.setdefault("API_TITLE", "workbridge")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("API_SPEC_OPTIONS", {"components": {"securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer"},
+        "cookie": {"type": "apiKey", "in": "cookie", "name": "session"},
+    }}, "security": [{"bearer": []}, {"cookie": []}]})
+    api = WorkbridgeApi(app)
+
+    from web.api import admin, agency, auth, docs, enterprise, seeker, vacancies
+
+    for module in (vacancies, auth, seeker, enterprise, agency, admin):
+        api.register_blueprint(module.blp)
+    app.register_blueprint(docs.bp, url_prefix=API_PREFIX)
+    return api

@@ -20,7 +20,7 @@ TIER_LABELS = {"inclusive": "普惠 Inclusive", "key": "重点 Key", "priority":
 
 
 @bp.get("/")
-def index():  # type: ignore[no-untyped-def]
+def index() -> str:
     """The vacancy search page (the home page)."""
     args = VacancySearchArgs().load(request.args)
     with runtime().sessions() as session:
@@ -37,7 +37,7 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/vacancies/<int:vacancy_id>")
-def vacancy(vacancy_id: int):  # type: ignore[no-untyped-def]
+def vacancy(vacancy_id: int) -> str:
     """One vacancy's page."""
     with runtime().sessions() as session:
         card = q.get_vacancy(session, vacancy_id)
@@ -46,7 +46,7 @@ def vacancy(vacancy_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz() -> dict[str, str]:
     """Liveness probe: the process answers and the database is reachable."""
     from sqlalchemy import text
 

@@ -1,0 +1,1 @@
+"""User accounts: registration, password and API-token authentication, permissions."""

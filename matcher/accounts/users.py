@@ -1,0 +1,158 @@
+"""Users service: create, authenticate, API tokens, session versions, demo users.
+
+Passwords are hashed with :mod:`werkzeug.security`; an API token is random, shown once, and
+stored only as its SHA-256 (``users.api_token_hash``). Logging out bumps
+``session_version`` so a replayed session cookie of the old version is rejected.
+Services flush and never commit (the caller's unit of work commits).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from matcher import audit
+from matcher.db import UnitOfWork
+from matcher.enums import Role
+from matcher.errors import Conflict, NotFound, ValidationFailed
+from matcher.models import Enterprise, HRAgency, JobSeeker, User
+from matcher.pii import mask_text
+
+MIN_PASSWORD = 4
+# Timing equaliser: checking an unknown email still costs one hash comparison.
+_DUMMY_HASH = generate_password_hash("not-a-password")
+
+
+@dataclass(frozen=True)
+class UserView:
+    """A user as services return it (never the password or token hash)."""
+
+    id: int
+    email: str
+    role: str
+    enterprise_id: int | None
+    agency_id: int | None
+    seeker_id: int | None
+    is_active: bool
+    session_version: int
+
+
+def _view(u: User) -> UserView:
+    return UserView(u.id, u.email, str(u.role), u.enterprise_id, u.agency_id, u.seeker_id,
+                    u.is_active, u.session_version)
+
+
+def token_digest(token: str) -> str:
+    """SHA-256 hex digest of an API token (what the database stores)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_link(uow: UnitOfWork, role: Role, enterprise_id: int | None, agency_id: int | None,
+                seeker_id: int | None) -> None:
+    links = {"enterprise_id": enterprise_id, "agency_id": agency_id, "seeker_id": seeker_id}
+    needed = {Role.ENTERPRISE: "enterprise_id", Role.AGENCY: "agency_id",
+              Role.SEEKER: "seeker_id"}.get(role)
+    errors = {name: ["not allowed for this role"] for name, value in links.items()
+              if value is not None and name != needed}
+    if needed and links[needed] is None:
+        errors[needed] = [f"required for role {role.value}"]
+    if errors:
+        raise ValidationFailed("the user's links do not fit the role", fields=errors)
+    model = {"enterprise_id": Enterprise, "agency_id": HRAgency, "seeker_id": JobSeeker}
+    if needed and uow.s.get(model[needed], links[needed]) is None:
+        raise ValidationFailed("unknown linked record", fields={needed: ["no such record"]})
+
+
+def create_user(uow: UnitOfWork, *, email: str, password: str, role: Role | str,
+                enterprise_id: int | None = None, agency_id: int | None = None,
+                seeker_id: int | None = None, actor: str = "system") -> UserView:
+    """Create a login with a role, linked to its enterprise, agency or seeker."""
+    errors: dict[str, list[str]] = {}
+    email = (email or "").strip().lower()
+    if "@" not in email or len(email) > 254:
+        errors["email"] = ["a valid email address is required"]
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        errors["password"] = [f"at least {MIN_PASSWORD} characters"]
+    try:
+        role = Role(role)
+    except ValueError:
+        errors["role"] = [f"one of {', '.join(Role)}"]
+    if errors:
+        raise ValidationFailed("invalid user", fields=errors)
+    assert isinstance(role, Role)
+    _check_link(uow, role, enterprise_id, agency_id, seeker_id)
+    user = User(email=email, password_hash=generate_password_hash(password), role=role,
+                enterprise_id=enterprise_id, agency_id=agency_id, seeker_id=seeker_id,
+                is_active=True, session_version=1)
+    try:
+        with uow.s.begin_nested():
+            uow.s.add(user)
+            uow.s.flush()
+    except IntegrityError:
+        raise Conflict("a user with this email exists", code="duplicate_user",
+                       fields={"email": ["already registered"]}) from None
+    audit.record(uow.s, actor, "user.create", "user", user.id,
+                 {"email": mask_text(email), "role": role.value})
+    return _view(user)
+
+
+def authenticate(uow: UnitOfWork, email: str, password: str) -> UserView | None:
+    """The active user with this email and password, else None."""
+    user = uow.s.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not user.is_active or not check_password_hash(user.password_hash, password or ""):
+        return None
+    return _view(user)
+
+
+def get_user(uow: UnitOfWork, user_id: int) -> UserView:
+    """One user or NotFound."""
+    user = uow.s.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    return _view(user)
+
+
+def user_by_token(uow: UnitOfWork, token: str) -> UserView | None:
+    """The active user holding this API token, else None."""
+    if not token:
+        return None
+    user = uow.s.scalar(select(User).where(User.api_token_hash == token_digest(token)))
+    return _view(user) if user is not None and user.is_active else None
+
+
+def issue_token(uow: UnitOfWork, user_id: int, *, actor: str) -> str:
+    """Create a new API token for the user (replacing any old one); returned only here."""
+    user = uow.s.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    token = secrets.token_urlsafe(32)
+    user.api_token_hash = token_digest(token)
+    uow.s.flush()
+    audit.record(uow.s, actor, "user.token_issued", "user", user_id, {})
+    return token
+
+
+def end_sessions(uow: UnitOfWork, user_id: int, *, actor: str, revoke_token: bool = False) -> None:
+    """Log out everywhere: bump ``session_version`` (old cookies stop working)."""
+    values: dict[str, object] = {"session_version": User.session_version + 1}
+    if revoke_token:
+        values["api_token_hash"] = None
+    uow.s.execute(update(User).where(User.id == user_id).values(**values)
+                  .execution_options(synchronize_session=False))
+    audit.record(uow.s, actor, "user.logout", "user", user_id, {"token_revoked": revoke_token})
+
+
+def deactivate(uow: UnitOfWork, user_id: int, *, actor: str) -> None:
+    """Disable a login (e.g. after its seeker deleted their account); ends its sessions."""
+    uow.s.execute(update(User).where(User.id == user_id).values(
+        is_active=False, api_token_hash=None, session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False))
+    audit.record(uow.s, actor, "user.deactivate", "user", user_id, {})

@@ -1,0 +1,20 @@
+"""Small helpers shared by the API blueprints."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from matcher.accounts.listings import ListPage
+
+
+def envelope(page: ListPage) -> dict[str, Any]:
+    """The list envelope of one page."""
+    items = [asdict(i) if is_dataclass(i) and not isinstance(i, type) else i for i in page.items]
+    return {"items": items, "page": {"page": page.page, "per_page": page.per_page,
+                                     "total": page.total, "pages": page.pages}}
+
+
+def plain(obj: Any) -> Any:
+    """A dataclass as a dict (anything else unchanged)."""
+    return asdict(obj) if is_dataclass(obj) and not isinstance(obj, type) else obj
