@@ -56,6 +56,13 @@ def _build_schema(url: str) -> None:
         engine.dispose()
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI (WORKBRIDGE_REQUIRE_BROWSER=1) a missing Chromium is an error, not a skip."""
+    required = os.environ.get("WORKBRIDGE_REQUIRE_BROWSER") == "1"
+    if required and not Path("/usr/bin/chromium").exists():
+        raise pytest.UsageError("WORKBRIDGE_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that use a database get the ``db`` marker (CI reruns them on PostgreSQL)."""
     for item in items:
@@ -70,6 +77,15 @@ def _pg_exec(sql: str) -> None:
             conn.execute(text(sql))
     finally:
         engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _cli_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+                     ) -> None:
+    """CLI runs inside tests never touch the project's indexes/ and default to the fake
+    encoder; a test that wants the real one sets WORKBRIDGE_ENCODER itself."""
+    monkeypatch.setenv("WORKBRIDGE_INDEX_DIR", str(tmp_path_factory.mktemp("cli-indexes")))
+    monkeypatch.setenv("WORKBRIDGE_ENCODER", "fake")
 
 
 @pytest.fixture(scope="session")

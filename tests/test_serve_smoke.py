@@ -31,6 +31,7 @@ def test_make_run_flow_serves_demo_vacancies(tmp_path: Path) -> None:
         "WORKBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path / 'wb.db'}",
         "WORKBRIDGE_INDEX_DIR": str(tmp_path / "indexes"),
         "WORKBRIDGE_SECRET_KEY": "smoke-test",
+        "WORKBRIDGE_ENCODER": "e5-small",  # the default, as `make run` uses it
         "HF_HUB_OFFLINE": "1",
     }
     env.pop("WORKBRIDGE_TEST_PG_URL", None)

@@ -52,16 +52,20 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         handler.addFilter(MaskingFilter())
     logging.getLogger("werkzeug").addFilter(MaskingFilter())
 
-    from web import api, errors, extensions, security
+    from web import api, errors, extensions, i18n, pages, security
     from web.auth import bp as auth_bp
+    from web.bureau import bp as bureau_bp
     from web.public import bp as public_bp
 
     extensions.init_app(app)
+    i18n.init_app(app)
     security.init_app(app)
     api.init_app(app)
     errors.register(app)  # after the Api: our one error shape wins over flask-smorest's
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    pages.init_app(app)  # /seeker, /enterprise, /agency, /admin
+    app.register_blueprint(bureau_bp)
 
     @app.teardown_appcontext
     def _noop(_exc: BaseException | None) -> None:

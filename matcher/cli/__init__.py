@@ -35,7 +35,8 @@ def _register() -> None:
     from matcher.cli.subsidy_cmds import subsidy
     from matcher.cli.users_cmds import users
 
-    for command in (import_cmd, export_cmd, demo, index, match_cmd, lending, subsidy, bureau, users):
+    commands = (import_cmd, export_cmd, demo, index, match_cmd, lending, subsidy, bureau, users)
+    for command in commands:
         main.add_command(command)
 
 

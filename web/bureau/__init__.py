@@ -1,0 +1,47 @@
+"""Bureau desk pages under ``/admin/bureau`` (admin role only).
+
+Views only parse the request, call :mod:`matcher.bureau` inside one unit of work
+(:func:`web.security.unit_of_work` for writes, :func:`web.security.reading` for reads) and
+render. Modules: :mod:`.desks` (shortage desk, daily dispatch), :mod:`.cohort_pages`,
+:mod:`.warning_pages`, :mod:`.dashboards` (charts, JSON and CSV series), :mod:`.reads`
+(read-only listings the engine has no function for).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, g, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from matcher.accounts.permissions import require_role
+from matcher.enums import Role
+from matcher.errors import ValidationFailed
+
+bp = Blueprint("bureau", __name__, url_prefix="/admin/bureau")
+ACTOR_PREFIX = "user:"
+
+
+@bp.before_request
+def _admin_only() -> Response | None:
+    """Anonymous visitors go to the login page; any role but admin gets 403."""
+    p = g.get("principal")
+    if p is None:
+        return redirect(url_for("auth.login", next=request.full_path))
+    require_role(p, Role.ADMIN)
+    return None
+
+
+def as_of() -> date:
+    """The day the desk works on: ``?day=YYYY-MM-DD`` or today."""
+    raw = request.values.get("day", "").strip()
+    if not raw:
+        return date.today()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValidationFailed("日期格式 YYYY-MM-DD / day must be YYYY-MM-DD",
+                               fields={"day": ["YYYY-MM-DD"]}) from exc
+
+
+from web.bureau import cohort_pages, dashboards, desks, warning_pages  # noqa: E402,F401
