@@ -71,12 +71,24 @@ def test_components_add_up_to_the_score() -> None:
         assert c.contribution == pytest.approx(c.weight * c.value)
         assert 0.0 <= c.value <= 1.0
     assert b.component("semantic").value == pytest.approx(0.8)
-    assert b.component("skills").value == 0.5  # 叉车 (via the licence) but not 仓库管理
+    # 叉车 (via the licence) but not 仓库管理: 1 of 2 listed, counted out of skills_min_listed
+    assert w.skills_min_listed == 3
+    assert b.component("skills").value == pytest.approx(1 / 3)
     assert b.matched_skills == ("叉车",) and b.missing_skills == ("仓库管理",)
     assert b.component("freshness").value == pytest.approx(0.5)  # one half-life old
     assert b.component("distance").value == pytest.approx(
         math.exp(-b.distance_km / w.distance_scale_km))  # type: ignore[operator]
     assert b.component("key_tier").value == w.key_tier_values["key"]
+
+
+def test_skill_evidence_shrinks_short_skill_lists() -> None:
+    from matcher.matching.ranking import skill_evidence
+
+    assert skill_evidence(("持证",), (), 3) == pytest.approx(1 / 3)  # one generic skill
+    assert skill_evidence(("a", "b", "c"), (), 3) == 1.0
+    assert skill_evidence(("a", "b", "c"), ("d",), 3) == 0.75  # long lists: the plain share
+    assert skill_evidence(("a",), (), 1) == 1.0  # min_listed 1 = the plain share
+    assert skill_evidence((), (), 3) == 0.0
 
 
 def test_key_enterprise_bonus_is_bounded() -> None:
@@ -121,6 +133,8 @@ def test_the_version_in_force_on_a_day_applies() -> None:
      r"versions\[0\].params.urgency_values.urgent: must be a number between 0 and 1"),
     (lambda v: v["params"].update(distance_scale_km="far"),
      r"versions\[0\].params.distance_scale_km"),
+    (lambda v: v["params"].update(skills_min_listed=0.5),
+     r"versions\[0\].params.skills_min_listed: must be a whole number"),
 ])
 def test_invalid_weights_name_the_file_and_key(change: Any, message: str) -> None:
     data = packaged()

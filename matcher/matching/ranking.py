@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -79,6 +79,17 @@ def best_agreement(statuses: Iterable[str], w: WeightsVersion) -> str | None:
     return best
 
 
+def skill_evidence(matched: Sequence[str], missing: Sequence[str], min_listed: int) -> float:
+    """Share of a vacancy's listed skills the person has, shrunk when few are listed.
+
+    A posting that lists one generic skill (持证 "certified") says little about the job, so
+    the denominator is at least ``min_listed``: one matched skill out of one counts 1/3 with
+    ``min_listed: 3``, the same as one out of three.
+    """
+    total = len(matched) + len(missing)
+    return len(matched) / max(total, min_listed) if total else 0.0
+
+
 def score_pair(
     p: PersonProfile, v: VacancyProfile, similarity: float, *, weights: WeightsVersion,
     skills: SkillMatcher, today: date, agreements: Iterable[str] = (),
@@ -91,7 +102,7 @@ def score_pair(
     age = max((today - v.posted_on).days, 0) if v.posted_on else 0
     values = {
         "semantic": max(0.0, min(1.0, float(similarity))),
-        "skills": match.coverage,
+        "skills": skill_evidence(match.matched, match.missing, weights.skills_min_listed),
         "distance": (weights.unknown_distance if dist is None
                      else math.exp(-dist / weights.distance_scale_km)),
         "key_tier": weights.key_tier_values[str(v.key_tier)],

@@ -48,6 +48,7 @@ class WeightsVersion:
     urgency_values: Mapping[str, float]
     agreement_values: Mapping[str, float]
     note: str = ""
+    skills_min_listed: int = 1
 
     @property
     def max_bonus(self) -> float:
@@ -113,6 +114,9 @@ def _version(raw: Any, where: str) -> WeightsVersion:
         raise WeightsError(f"{where}.params: scales and half-lives must be > 0")
     if scalars["unknown_distance"] > 1:
         raise WeightsError(f"{where}.params.unknown_distance: must be at most 1")
+    min_listed = _number(params.get("skills_min_listed", 1), f"{where}.params.skills_min_listed")
+    if min_listed < 1 or min_listed != int(min_listed):
+        raise WeightsError(f"{where}.params.skills_min_listed: must be a whole number >= 1")
     maps: dict[str, Mapping[str, float]] = {}
     for name, keys in _MAPS.items():
         table = _mapping(params.get(name), f"{where}.params.{name}")
@@ -131,7 +135,7 @@ def _version(raw: Any, where: str) -> WeightsVersion:
         unknown_distance=scalars["unknown_distance"],
         freshness_half_life_days=scalars["freshness_half_life_days"],
         key_tier_values=maps["key_tier_values"], urgency_values=maps["urgency_values"],
-        agreement_values=maps["agreement_values"],
+        agreement_values=maps["agreement_values"], skills_min_listed=int(min_listed),
     )
 
 
