@@ -13,7 +13,8 @@ from matcher.enums import Role
 from matcher.subsidy import claims, ledger
 from web import runtime
 from web.api.common import envelope
-from web.api.schemas import (
+from web.api.schemas import paged
+from web.api.schemas_agency import (
     ApproveIn,
     AuditArgs,
     AuditOut,
@@ -23,7 +24,6 @@ from web.api.schemas import (
     KeyTierIn,
     LedgerOut,
     RejectIn,
-    paged,
 )
 from web.security import principal, reading, roles, unit_of_work
 

@@ -16,16 +16,15 @@ from matcher.subsidy.evaluate import Claimant
 from matcher.subsidy.rule_store import current_rules
 from web import runtime
 from web.api.common import envelope
-from web.api.schemas import (
+from web.api.schemas import PageArgs, paged
+from web.api.schemas_agency import (
     ClaimIn,
     ClaimListArgs,
     ClaimOut,
     IdempotencyHeader,
-    PageArgs,
     PlacementOut,
     RecommendationIn,
     RecommendationOut,
-    paged,
 )
 from web.extensions import limiter
 from web.security import principal, reading, roles, unit_of_work

@@ -16,19 +16,16 @@ from matcher.queries.vacancies import get_vacancy
 from matcher.services import vacancies
 from web import runtime
 from web.api.common import envelope
-from web.api.schemas import (
+from web.api.schemas import CandidateOut, PageArgs, RecommendArgs, paged
+from web.api.schemas_enterprise import (
     AgreementOut,
-    CandidateOut,
     ConsentIn,
     EmployeeIn,
     EmployeeOut,
-    PageArgs,
-    RecommendArgs,
     RequestIn,
     RequestOut,
     VacancyIn,
     VacancyPatchIn,
-    paged,
 )
 from web.schemas import VacancyOut
 from web.security import principal, reading, roles, unit_of_work

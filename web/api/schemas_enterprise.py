@@ -1,0 +1,142 @@
+"""Marshmallow schemas of the enterprise API: vacancies, idle staff, requests, agreements."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from matcher.enums import EmploymentType, Urgency
+from web.api.schemas import Int, Str, UtcDateTime, _skills
+from web.schemas import InputSchema
+
+
+class VacancyIn(InputSchema):
+    """A vacancy as an enterprise posts it (wages in fen per month)."""
+
+    external_id = Str(required=True, validate=validate.Length(min=1, max=64))
+    title = Str(required=True, validate=validate.Length(min=1, max=200))
+    description = Str(validate=validate.Length(max=4000))
+    required_skills = _skills
+    preferred_skills = _skills
+    district = Str(allow_none=True, validate=validate.Length(max=64))
+    latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+    headcount = Int(validate=validate.Range(min=1, max=10_000))
+    wage_min = Int(allow_none=True, validate=validate.Range(min=0, max=10**9))
+    wage_max = Int(allow_none=True, validate=validate.Range(min=0, max=10**9))
+    shift = Str(allow_none=True, validate=validate.Length(max=64))
+    employment_type = fields.Enum(EmploymentType, by_value=True)
+    accepts_borrowed = fields.Boolean()
+    borrow_from = fields.Date(allow_none=True)
+    borrow_to = fields.Date(allow_none=True)
+    start_date = fields.Date(allow_none=True)
+    urgency = fields.Enum(Urgency, by_value=True)
+
+
+class VacancyPatchIn(VacancyIn):
+    """Editable vacancy fields (all optional; the external id cannot change)."""
+
+    class Meta:
+        exclude = ("external_id",)
+
+
+class EmployeeIn(InputSchema):
+    """An idle employee an enterprise declares lendable."""
+
+    external_id = Str(required=True, validate=validate.Length(min=1, max=64))
+    name = Str(allow_none=True, validate=validate.Length(max=100))
+    skills = _skills
+    experience = Str(validate=validate.Length(max=4000))
+    district = Str(allow_none=True, validate=validate.Length(max=64))
+    available_from = fields.Date(allow_none=True)
+    available_to = fields.Date(allow_none=True)
+    daily_cost = Int(allow_none=True, validate=validate.Range(min=0, max=10**8))
+    consent = fields.Boolean()
+
+
+class EmployeeOut(Schema):
+    """A declared surplus employee (no identity numbers)."""
+
+    id = Int(required=True)
+    external_id = Str(required=True)
+    enterprise_id = Int(required=True)
+    name = Str(allow_none=True)
+    skills = fields.List(Str())
+    experience = Str()
+    district = Str(allow_none=True)
+    available_from = fields.Date(allow_none=True)
+    available_to = fields.Date(allow_none=True)
+    consent = fields.Boolean(required=True)
+    daily_cost = Int(allow_none=True)
+    status = Str(required=True)
+
+
+class ConsentIn(InputSchema):
+    """The employee gives (true) or withdraws (false) consent to be lent."""
+
+    consent = fields.Boolean(required=True)
+
+
+class RequestIn(InputSchema):
+    """A borrowing request."""
+
+    title = Str(required=True, validate=validate.Length(min=1, max=200))
+    skills = fields.List(Str(validate=validate.Length(min=1, max=64)), load_default=list,
+                         validate=validate.Length(max=50))
+    headcount = Int(required=True, validate=validate.Range(min=1, max=1000))
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    site = Str(allow_none=True, validate=validate.Length(max=200))
+    district = Str(allow_none=True, validate=validate.Length(max=64))
+
+
+class RequestOut(Schema):
+    """A borrowing request."""
+
+    id = Int(required=True)
+    title = Str(required=True)
+    skills = fields.List(Str())
+    headcount = Int(required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    site = Str(allow_none=True)
+    district = Str(allow_none=True)
+    status = Str()
+
+
+class AgreementEmployeeOut(Schema):
+    """An employee on an agreement (ID number masked)."""
+
+    employee_id = Int(required=True)
+    external_id = Str(required=True)
+    name = Str(allow_none=True)
+    id_number_masked = Str(allow_none=True)
+    declared_daily_cost = Int()
+    acknowledged_at = UtcDateTime(allow_none=True)
+    is_active = fields.Boolean()
+
+
+class AgreementOut(Schema):
+    """A lending agreement between two enterprises."""
+
+    id = Int(required=True)
+    status = Str(required=True)
+    lender_id = Int(required=True)
+    lender_name = Str()
+    borrower_id = Int(required=True)
+    borrower_name = Str()
+    request_id = Int(allow_none=True)
+    vacancy_id = Int(allow_none=True)
+    start_date = fields.Date()
+    end_date = fields.Date()
+    site = Str()
+    daily_hours = fields.Float()
+    reimbursement_per_day = Int()
+    accepted_at = UtcDateTime(allow_none=True)
+    lender_signed_at = UtcDateTime(allow_none=True)
+    borrower_signed_at = UtcDateTime(allow_none=True)
+    activated_at = UtcDateTime(allow_none=True)
+    ended_at = UtcDateTime(allow_none=True)
+    termination_reason = Str(allow_none=True)
+    employees = fields.List(fields.Nested(AgreementEmployeeOut))
+
+
