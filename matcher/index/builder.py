@@ -16,7 +16,7 @@ from matcher.encoders.base import Encoder
 from matcher.index.kinds import KINDS, Profile
 from matcher.index.live import LiveIndex
 from matcher.index.store import IndexMeta, make_index
-from matcher.matching.embedding import text_hash
+from matcher.matching.embedding import ReuseCache, text_hash
 from matcher.matching.tables import Vocab
 from matcher.runtime import Runtime
 from matcher.skills import SkillMatcher
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 512
 TRAIN_SAMPLE = 100_000
+#: Encode each distinct text once per build (False: every row, for scripts/bench_embed.py).
+REUSE_TEXTS = True
 
 
 def now_iso() -> str:
@@ -51,42 +53,46 @@ def build_live(
     meta = new_meta(kind, encoder, index_type).with_(synced_at=synced_at)
     table = spec.table_cls(capacity=max(len(profiles), 1))
     index: Any = None
-    pending: list[tuple[Sequence[Profile], np.ndarray]] = []
+    pending: list[tuple[Sequence[Profile], list[str], np.ndarray]] = []
     pending_rows = 0
     live: LiveIndex | None = None
+    hashes = [text_hash(spec.text(p)) for p in profiles]
+    reuse = ReuseCache(hashes)  # identical texts (one chain's postings) are encoded once
     bar = tqdm(total=len(profiles), desc=f"index {kind}", unit="row", disable=not progress)
     with bar:
         for lo in range(0, len(profiles), BATCH):
             batch = profiles[lo : lo + BATCH]
-            vectors = spec.embed(encoder, batch, False)
+            batch_hashes = hashes[lo : lo + BATCH]
+            vectors = reuse.embed(batch, batch_hashes, lambda ps: spec.embed(encoder, ps, False)) \
+                if REUSE_TEXTS else spec.embed(encoder, batch, False)
             bar.update(len(batch))
             if index is None:  # IVF trains on a sample before the first add
-                pending.append((batch, vectors))
+                pending.append((batch, batch_hashes, vectors))
                 pending_rows += len(batch)
                 if index_type == "ivf-sq8" and pending_rows < min(TRAIN_SAMPLE, len(profiles)):
                     continue
-                sample = np.concatenate([v for _, v in pending]) if index_type == "ivf-sq8" \
-                    else None
+                sample = np.concatenate([v for _, _, v in pending]) \
+                    if index_type == "ivf-sq8" else None
                 index = make_index(index_type, encoder.dim, sample)
                 live = LiveIndex(index, table, meta)
-                for part, vecs in pending:
-                    _add(live, spec, part, vecs, vocab, skills)
+                for part, part_hashes, vecs in pending:
+                    _add(live, spec, part, part_hashes, vecs, vocab, skills)
                 pending = []
             else:
                 assert live is not None
-                _add(live, spec, batch, vectors, vocab, skills)
+                _add(live, spec, batch, batch_hashes, vectors, vocab, skills)
     if live is None:
         live = LiveIndex(make_index(index_type, encoder.dim), table, meta)
     live.dirty = True
-    log.info("built %s index: %d vectors (%s, %s)", kind, live.count, index_type, encoder.name)
+    log.info("built %s index: %d vectors (%s, %s), %d texts encoded, %d reused", kind,
+             live.count, index_type, encoder.name, reuse.encoded, reuse.reused)
     return live
 
 
-def _add(live: LiveIndex, spec: Any, batch: Sequence[Profile], vectors: np.ndarray,
-         vocab: Vocab, skills: SkillMatcher) -> None:
+def _add(live: LiveIndex, spec: Any, batch: Sequence[Profile], hashes: Sequence[str],
+         vectors: np.ndarray, vocab: Vocab, skills: SkillMatcher) -> None:
     live.add([spec.key(p) for p in batch], vectors,
-             [spec.record(p, vocab, skills) for p in batch],
-             [text_hash(spec.text(p)) for p in batch])
+             [spec.record(p, vocab, skills) for p in batch], hashes)
 
 
 def attach(

@@ -14,13 +14,17 @@ pair's similarity is the same inner product whichever side searches.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from matcher import texts
 from matcher.encoders.base import Encoder
 from matcher.matching.profiles import PersonProfile, VacancyProfile
+
+Embed = Callable[[Sequence[Any]], np.ndarray]
 
 
 def vacancy_text(v: VacancyProfile) -> str:
@@ -61,3 +65,42 @@ def embed_people(
     """Query vectors of people, ``(n, dim)`` float32, unit rows."""
     return _encode(encoder.encode_queries, [person_text(p) for p in profiles], encoder.dim,
                    show_progress)
+
+
+class ReuseCache:
+    """Embeds each distinct text of one build once (chains post the same job many times).
+
+    Built from the text hashes of every entity of the build, in order; :meth:`embed` is then
+    called batch after batch in that order. A batch encodes only its texts not seen before
+    (once each, even if repeated within the batch) and copies the others' vectors, so the
+    result is row for row what encoding every text would give. A vector is kept only while
+    a later entity still has its text, so memory stays at the repeated texts.
+    """
+
+    def __init__(self, hashes: Sequence[str]):
+        self._left = Counter(hashes)
+        self._vectors: dict[str, np.ndarray] = {}
+        self.encoded = 0
+        self.reused = 0
+
+    def embed(self, items: Sequence[Any], hashes: Sequence[str], embed: Embed) -> np.ndarray:
+        """Vectors of ``items`` (whose text hashes are ``hashes``), encoding only new texts."""
+        if len(items) != len(hashes):
+            raise ValueError(f"{len(items)} items but {len(hashes)} hashes")
+        first: dict[str, int] = {}
+        for i, h in enumerate(hashes):
+            if h not in self._vectors and h not in first:
+                first[h] = i
+        fresh = embed([items[i] for i in first.values()]) if first else None
+        if fresh is not None:
+            for row, h in enumerate(first):
+                self._vectors[h] = fresh[row]
+        self.encoded += len(first)
+        self.reused += len(hashes) - len(first)
+        out = np.stack([self._vectors[h] for h in hashes]) if len(hashes) else \
+            np.zeros((0, fresh.shape[1] if fresh is not None else 0), dtype=np.float32)
+        for h in hashes:
+            self._left[h] -= 1
+            if self._left[h] <= 0:
+                self._vectors.pop(h, None)
+        return np.ascontiguousarray(out, dtype=np.float32)

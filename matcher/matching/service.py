@@ -6,11 +6,15 @@ slots the hard constraints allow -> the hits' rows re-read from the database and
 the weighted components -> sorted by score, then id. The search fetches more than ``k``
 hits and widens until no unfetched hit could still enter the top ``k`` (its similarity is at
 most the last fetched one's and its other components at most their weights), or until
-``RANK_LIMIT`` hits have been scored.
+``RANK_LIMIT`` hits have been scored. Hits are read and scored in chunks, best first; a hit
+scored in an earlier round is not read again, and once a hit's bound falls below the
+``k``-th score found so far neither it nor any later hit is read (the result is the same as
+scoring them all).
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -43,7 +47,14 @@ OVERFETCH = 5
 RANK_LIMIT = 400
 MAX_ROUNDS = 6
 
+#: Hits read from the database and scored per query; a smaller chunk skips more hits whose
+#: bound has fallen below the k-th score, a larger one makes fewer round trips.
+SCORE_CHUNK = 50
+#: Float slack on the bound test, so rounding never skips a hit that could tie.
+BOUND_SLACK = 1e-9
+
 Scored = tuple[int, Breakdown, Any]
+ScoreHits = Callable[[list[tuple[int, float]]], tuple[list[Scored], list[int]]]
 
 
 @dataclass(frozen=True)
@@ -126,27 +137,87 @@ def vacancy_vector(rt: Runtime, reg: Registry, v: VacancyProfile) -> np.ndarray:
     return embed_vacancies(rt.encoder, [v])[0]
 
 
-def _rank(reg: Registry, kind: str, query: np.ndarray, mask: Any, k: int, w: WeightsVersion,
-          score_hits: Callable[[list[tuple[int, float]]], tuple[list[Scored], list[int]]],
-          ) -> list[Scored]:
+def _rank(reg: Registry, kind: str, query: np.ndarray, mask: Any, k: int, w_sem: float,
+          bonus: float, score_hits: ScoreHits) -> list[Scored]:
+    """The top ``k`` scored hits, widening the search until no unfetched hit could enter.
+
+    ``bonus`` bounds the non-semantic part of any score, so a hit of similarity ``s`` scores
+    at most ``w_sem * max(0, s) + bonus``. Hits already scored in an earlier round are kept
+    (not re-read), and hits whose bound is below the current ``k``-th score are never read.
+    """
     limit = max(RANK_LIMIT, k)
     n = min(max(MIN_FETCH, OVERFETCH * k), limit)
     scored: list[Scored] = []
+    cache: dict[int, tuple[float, Scored]] = {}
     for _ in range(MAX_ROUNDS):
         hits = reg.search(kind, query, mask, n)
-        scored, stale = score_hits(hits)
+        scored, stale, pruned = _score_round(hits, cache, k, w_sem, bonus, score_hits)
         scored.sort(key=lambda t: (-t[1].score, t[0]))
         if stale:  # the index was behind the database for these rows
             log.info("%s: %d hits were stale; refreshing and searching again", kind, len(stale))
             reg.refresh(kind, stale)
+            cache.clear()
             continue
-        if len(hits) < n or n >= limit:
+        if pruned or len(hits) < n or n >= limit:
             break
-        bound = w.weights["semantic"] * max(0.0, hits[-1][1]) + w.max_bonus
+        bound = w_sem * max(0.0, hits[-1][1]) + bonus
         if len(scored) >= k and scored[k - 1][1].score >= bound:
             break
         n = min(n * 4, limit)
     return scored[:k]
+
+
+def _score_round(hits: list[tuple[int, float]], cache: dict[int, tuple[float, Scored]], k: int,
+                 w_sem: float, bonus: float, score_hits: ScoreHits,
+                 ) -> tuple[list[Scored], list[int], bool]:
+    """Score one round's hits (best first): cached ones reused, new ones read in chunks.
+
+    Returns the scored hits, the stale keys and whether hits were skipped because their bound
+    fell below the ``k``-th score (then no later hit, nor any unfetched one, can enter).
+    """
+    kept: list[Scored] = []
+    stale: list[int] = []
+    top: list[float] = []  # min-heap of the best k scores so far
+    pending: list[tuple[int, float]] = []
+
+    def keep(item: Scored) -> None:
+        kept.append(item)
+        if len(top) < k:
+            heapq.heappush(top, item[1].score)
+        elif item[1].score > top[0]:
+            heapq.heapreplace(top, item[1].score)
+
+    def flush() -> None:
+        sims = dict(pending)
+        new, bad = score_hits(pending)
+        pending.clear()
+        stale.extend(bad)
+        for item in new:
+            cache[item[0]] = (sims[item[0]], item)
+            keep(item)
+
+    pruned = False
+    for key, sim in hits:
+        if len(top) >= k and w_sem * max(0.0, sim) + bonus + BOUND_SLACK < top[0]:
+            pruned = True
+            break
+        found = cache.get(key)
+        if found is not None and found[0] == sim:
+            keep(found[1])
+            continue
+        pending.append((key, sim))
+        if len(pending) >= SCORE_CHUNK:
+            flush()
+    if pending:
+        flush()
+    return kept, stale, pruned
+
+
+def person_bonus(w: WeightsVersion, person: PersonProfile) -> float:
+    """The largest non-semantic part of any score for ``person`` (agreements: surplus only)."""
+    if person.kind == "surplus":
+        return w.max_bonus
+    return w.max_bonus - w.weights.get("agreement", 0.0)
 
 
 def recommend_for_profile(
@@ -181,7 +252,8 @@ def recommend_for_profile(
                                         agreements=found), v))
         return out, stale
 
-    ranked = _rank(reg, "vacancies", q, mask, k, w, score_hits)
+    ranked = _rank(reg, "vacancies", q, mask, k, w.weights["semantic"], person_bonus(w, person),
+                   score_hits)
     return [_match(v, b, rank) for rank, (_, b, v) in enumerate(ranked, start=1)]
 
 
@@ -257,7 +329,7 @@ def candidates_for_vacancy(
                                         agreements=found), p))
         return out, stale
 
-    ranked = _rank(reg, "people", q, mask, k, w, score_hits)
+    ranked = _rank(reg, "people", q, mask, k, w.weights["semantic"], w.max_bonus, score_hits)
     out = []
     for rank, (key, b, p) in enumerate(ranked, start=1):
         kind, pid = split_person_key(key)
