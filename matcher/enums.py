@@ -124,3 +124,53 @@ class LedgerKind(StrEnum):
 
     PAYMENT = "payment"
     REVERSAL = "reversal"
+
+
+# --- bureau desks (shortage desk, point-to-point cohorts, early warning) ---------------
+
+
+class GapStatus(StrEnum):
+    """A labor gap is open until filled or closed by the desk."""
+
+    OPEN = "open"
+    FILLED = "filled"
+    CLOSED = "closed"
+
+
+class CohortStatus(StrEnum):
+    """Point-to-point cohort lifecycle (only forward, one step at a time)."""
+
+    FORMED = "formed"
+    DEPARTED = "departed"
+    ARRIVED = "arrived"
+    HANDED_OVER = "handed_over"
+
+
+class DispatchStatus(StrEnum):
+    """A dispatch proposal or assignment: proposed, then confirmed (or discarded)."""
+
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    DISCARDED = "discarded"
+
+
+class SupplySource(StrEnum):
+    """Where a dispatched worker comes from."""
+
+    SEEKER = "seeker"
+    SURPLUS = "surplus"
+    COHORT = "cohort"
+
+
+class RiskReportKind(StrEnum):
+    """What an officer reports about an enterprise."""
+
+    WAGE_ARREARS = "wage_arrears"
+    LAYOFF = "layoff"
+
+
+class WatchStatus(StrEnum):
+    """A watch-list entry is open until an officer resolves it."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"

@@ -8,7 +8,7 @@ import pytest
 
 from matcher.bureau import cohorts, gaps
 from matcher.bureau.candidates import candidates_for_gap
-from matcher.enums import KeyTier
+from matcher.enums import DispatchStatus, KeyTier, SupplySource
 from matcher.errors import ValidationFailed
 from matcher.models import (
     DispatchAssignment,
@@ -17,7 +17,6 @@ from matcher.models import (
     JobSeeker,
     SurplusEmployee,
 )
-from matcher.models.bureau import DispatchStatus, SupplySource
 from matcher.runtime import Runtime
 
 TODAY = date(2020, 4, 1)

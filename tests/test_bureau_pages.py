@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from matcher.bureau import gaps, series, warning
 from matcher.config import PACKAGE_DATA, Settings
 from matcher.demo.seed import seed_demo
-from matcher.enums import ClaimantKind, KeyTier, Role
+from matcher.enums import ClaimantKind, CohortStatus, DispatchStatus, KeyTier, Role, WatchStatus
 from matcher.models import (
     Cohort,
     CohortMember,
@@ -27,7 +27,6 @@ from matcher.models import (
     OutboxMessage,
     WatchEntry,
 )
-from matcher.models.bureau import CohortStatus, DispatchStatus, WatchStatus
 from matcher.runtime import Runtime
 from matcher.subsidy.actors import Actor
 from matcher.subsidy.claims import ClaimRequest, approve_claim, submit_claim

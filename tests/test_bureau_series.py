@@ -8,9 +8,8 @@ from pathlib import Path
 
 from matcher.bureau import gaps, outbox, series, warning
 from matcher.demo.seed import seed_demo
-from matcher.enums import KeyTier
+from matcher.enums import DispatchStatus, KeyTier, SupplySource
 from matcher.models import DispatchAssignment, DispatchProposal, Enterprise
-from matcher.models.bureau import DispatchStatus, SupplySource
 from matcher.runtime import Runtime
 
 TODAY = date(2020, 4, 29)

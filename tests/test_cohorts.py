@@ -13,9 +13,9 @@ from sqlalchemy import select
 from matcher.bureau import cohorts
 from matcher.bureau.cohort_allocation import Seat, allocate_cohort, allocate_members
 from matcher.db import UnitOfWork
+from matcher.enums import CohortStatus
 from matcher.errors import Refused
 from matcher.models import AuditLog, CohortMember, Enterprise, Vacancy
-from matcher.models.bureau import CohortStatus
 from matcher.runtime import Runtime
 from matcher.validators import make_id_number
 

@@ -23,7 +23,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.bureau.gaps import GapRow, get_gap
-from matcher.enums import KeyTier, Urgency, VacancyStatus
+from matcher.enums import (
+    CohortStatus,
+    DispatchStatus,
+    KeyTier,
+    SupplySource,
+    Urgency,
+    VacancyStatus,
+)
 from matcher.lending.engine_scoring import person_profile
 from matcher.lending.pool import lendable_employees
 from matcher.matching import constraints
@@ -38,7 +45,6 @@ from matcher.models import (
     DispatchAssignment,
     LaborGap,
 )
-from matcher.models.bureau import CohortStatus, DispatchStatus, SupplySource
 from matcher.runtime import Runtime
 from matcher.skills import get_skill_matcher
 

@@ -27,10 +27,10 @@ from sqlalchemy import func, select
 from matcher import audit
 from matcher.bureau.candidates import cohort_supply, score_grid
 from matcher.db import UnitOfWork
+from matcher.enums import SupplySource
 from matcher.lending.allocation import SlotDemand, allocate
 from matcher.matching.profiles import load_vacancies
 from matcher.models import CohortMember, Vacancy
-from matcher.models.bureau import SupplySource
 from matcher.runtime import Runtime
 
 

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from matcher import audit
 from matcher.db import UnitOfWork
+from matcher.enums import CohortStatus
 from matcher.errors import NotFound, Refused, ValidationFailed
 from matcher.models import Cohort, CohortMember, CohortRegistration, Enterprise, Vacancy
 from matcher.models.base import utcnow
-from matcher.models.bureau import CohortStatus
 from matcher.pii import mask_id_number, mask_phone
 from matcher.runtime import Runtime
 from matcher.validators import validate_id_number

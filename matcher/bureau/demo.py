@@ -22,9 +22,8 @@ from matcher.bureau import cohorts, dispatch, gaps, warning
 from matcher.bureau.cohort_allocation import allocate_cohort
 from matcher.db import UnitOfWork
 from matcher.demo import catalog as cat
-from matcher.enums import KeyTier, VacancyStatus
+from matcher.enums import CohortStatus, KeyTier, VacancyStatus
 from matcher.models import Enterprise, SurplusEmployee, Vacancy
-from matcher.models.bureau import CohortStatus
 from matcher.runtime import Runtime
 from matcher.validators import make_id_number
 

@@ -24,7 +24,7 @@ from matcher.bureau import outbox
 from matcher.bureau.candidates import Supply, all_supply, gap_profile, score_grid
 from matcher.bureau.gaps import GapRow, load_gaps
 from matcher.db import UnitOfWork
-from matcher.enums import KeyTier
+from matcher.enums import DispatchStatus, KeyTier, SupplySource
 from matcher.errors import Conflict, NotFound, Refused
 from matcher.lending.allocation import DEFAULT_KEY_SHARE, SlotDemand, allocate
 from matcher.models import (
@@ -35,7 +35,6 @@ from matcher.models import (
     SurplusEmployee,
 )
 from matcher.models.base import utcnow
-from matcher.models.bureau import DispatchStatus, SupplySource
 from matcher.runtime import Runtime
 
 

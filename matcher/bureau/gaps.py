@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from matcher import audit
 from matcher.db import UnitOfWork
-from matcher.enums import KeyTier, Urgency
+from matcher.enums import DispatchStatus, GapStatus, KeyTier, Urgency
 from matcher.errors import NotFound, ValidationFailed
 from matcher.models import (
     CohortMember,
@@ -27,7 +27,6 @@ from matcher.models import (
     LaborGap,
     Vacancy,
 )
-from matcher.models.bureau import DispatchStatus, GapStatus
 
 
 @dataclass(frozen=True)

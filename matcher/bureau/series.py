@@ -22,9 +22,8 @@ from sqlalchemy.orm import Session
 
 from matcher.bureau.gaps import fill_rate
 from matcher.bureau.warning import watch_list
-from matcher.enums import LedgerKind
+from matcher.enums import CohortStatus, DispatchStatus, LedgerKind
 from matcher.models import Cohort, DispatchAssignment, Enterprise, LaborGap, LedgerEntry
-from matcher.models.bureau import CohortStatus, DispatchStatus
 
 Row = dict[str, Any]
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from matcher import audit
 from matcher.db import UnitOfWork
-from matcher.enums import AgreementStatus, PersonStatus, VacancyStatus
+from matcher.enums import AgreementStatus, PersonStatus, RiskReportKind, VacancyStatus, WatchStatus
 from matcher.errors import NotFound, Refused, ValidationFailed
 from matcher.models import (
     Agreement,
@@ -36,7 +36,6 @@ from matcher.models import (
     WatchEntry,
 )
 from matcher.models.base import utcnow
-from matcher.models.bureau import RiskReportKind, WatchStatus
 from matcher.runtime import Runtime
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "early_warning.yaml"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -241,31 +241,51 @@ def recommend_for_profile(
             rows = {v.id: v for v in load_vacancies(uow.s, [key for key, _ in hits])}
             pairs = [(person.enterprise_id or 0, v.enterprise_id or 0) for v in rows.values()]
             deals = agreements_between(uow.s, pairs) if person.kind == "surplus" else {}
-        out, stale = [], []
-        for key, sim in hits:
-            v = rows.get(key)
-            if v is None or constraints.check(person, v, today=today, skills=skills):
-                stale.append(key)
-                continue
-            found = deals.get((person.enterprise_id or 0, v.enterprise_id or 0), set())
-            out.append((key, score_pair(person, v, sim, weights=w, skills=skills, today=today,
-                                        agreements=found), v))
-        return out, stale
+        return _score_found(hits, rows, lambda v: (person, v), deals, w, skills, today)
 
     ranked = _rank(reg, "vacancies", q, mask, k, w.weights["semantic"], person_bonus(w, person),
                    score_hits)
     return [_match(v, b, rank) for rank, (_, b, v) in enumerate(ranked, start=1)]
 
 
+def _score_found(
+    hits: list[tuple[int, float]], rows: Mapping[Any, Any],
+    pair_of: Callable[[Any], tuple[PersonProfile, VacancyProfile]],
+    deals: Mapping[tuple[int, int], set[str]], w: WeightsVersion, skills: Any, today: date,
+) -> tuple[list[Scored], list[int]]:
+    """Score the hits whose rows were read; missing or no longer allowed ones are stale."""
+    out, stale = [], []
+    for key, sim in hits:
+        row = rows.get(key)
+        if row is None:
+            stale.append(key)
+            continue
+        person, vacancy = pair_of(row)
+        if constraints.check(person, vacancy, today=today, skills=skills):
+            stale.append(key)
+            continue
+        found = deals.get((person.enterprise_id or 0, vacancy.enterprise_id or 0), set())
+        out.append((key, score_pair(person, vacancy, sim, weights=w, skills=skills,
+                                    today=today, agreements=found), row))
+    return out, stale
+
+
+def _breakdown_fields(b: Breakdown, rank: int) -> dict[str, Any]:
+    """The fields MatchResult and Candidate both take from a score breakdown."""
+    return {
+        "score": b.score, "components": b.as_dict(), "matched_skills": b.matched_skills,
+        "missing_skills": b.missing_skills, "distance_km": b.distance_km,
+        "distance_approximate": b.distance_approximate, "agreement": b.agreement,
+        "rank": rank, "weights_valid_from": b.weights_valid_from,
+    }
+
+
 def _match(v: VacancyProfile, b: Breakdown, rank: int) -> MatchResult:
     assert v.id is not None
     return MatchResult(
         vacancy_id=v.id, external_id=v.external_id, title=v.title, enterprise=v.enterprise,
-        enterprise_id=v.enterprise_id, score=b.score, components=b.as_dict(),
-        matched_skills=b.matched_skills, missing_skills=b.missing_skills,
-        distance_km=b.distance_km, distance_approximate=b.distance_approximate,
-        key_tier=b.key_tier, urgency=b.urgency, agreement=b.agreement, rank=rank,
-        weights_valid_from=b.weights_valid_from,
+        enterprise_id=v.enterprise_id, key_tier=b.key_tier, urgency=b.urgency,
+        **_breakdown_fields(b, rank),
     )
 
 
@@ -318,16 +338,7 @@ def candidates_for_vacancy(
             rows = {p.key: p for p in load_people(uow.s, [key for key, _ in hits])}
             pairs = [(p.enterprise_id or 0, vacancy.enterprise_id or 0) for p in rows.values()]
             deals = agreements_between(uow.s, pairs)
-        out, stale = [], []
-        for key, sim in hits:
-            p = rows.get(key)
-            if p is None or constraints.check(p, vacancy, today=today, skills=skills):
-                stale.append(key)
-                continue
-            found = deals.get((p.enterprise_id or 0, vacancy.enterprise_id or 0), set())
-            out.append((key, score_pair(p, vacancy, sim, weights=w, skills=skills, today=today,
-                                        agreements=found), p))
-        return out, stale
+        return _score_found(hits, rows, lambda p: (p, vacancy), deals, w, skills, today)
 
     ranked = _rank(reg, "people", q, mask, k, w.weights["semantic"], w.max_bonus, score_hits)
     out = []
@@ -336,9 +347,6 @@ def candidates_for_vacancy(
         out.append(Candidate(
             kind=kind, person_id=pid, external_id=p.external_id, name=p.name,
             district=p.district, enterprise=p.enterprise, enterprise_id=p.enterprise_id,
-            score=b.score, components=b.as_dict(), matched_skills=b.matched_skills,
-            missing_skills=b.missing_skills, distance_km=b.distance_km,
-            distance_approximate=b.distance_approximate, agreement=b.agreement, rank=rank,
-            weights_valid_from=b.weights_valid_from,
+            **_breakdown_fields(b, rank),
         ))
     return out

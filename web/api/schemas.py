@@ -142,7 +142,19 @@ class RecommendArgs(PageArgs):
     per_page = Int(load_default=10, validate=validate.Range(min=1, max=50))
 
 
-class MatchOut(Schema):
+class ScoredOut(Schema):
+    """What every ranked result carries: the score, its components and the skill facts."""
+
+    score = fields.Float(required=True)
+    components = fields.Dict(keys=Str(), values=fields.Dict(keys=Str(), values=fields.Float()))
+    matched_skills = fields.List(Str())
+    missing_skills = fields.List(Str())
+    distance_km = fields.Float(allow_none=True)
+    agreement = Str(allow_none=True)
+    rank = Int()
+
+
+class MatchOut(ScoredOut):
     """A recommended vacancy with its explanation (score components, skills, distance)."""
 
     vacancy_id = Int(required=True)
@@ -150,19 +162,12 @@ class MatchOut(Schema):
     title = Str(required=True)
     enterprise = Str(required=True)
     enterprise_id = Int(allow_none=True)
-    score = fields.Float(required=True)
-    components = fields.Dict(keys=Str(), values=fields.Dict(keys=Str(), values=fields.Float()))
-    matched_skills = fields.List(Str())
-    missing_skills = fields.List(Str())
-    distance_km = fields.Float(allow_none=True)
     distance_approximate = fields.Boolean()
     key_tier = Str()
     urgency = Str()
-    agreement = Str(allow_none=True)
-    rank = Int()
 
 
-class CandidateOut(Schema):
+class CandidateOut(ScoredOut):
     """A candidate for a vacancy (a seeker or another enterprise's lendable employee)."""
 
     kind = Str(required=True)
@@ -172,13 +177,6 @@ class CandidateOut(Schema):
     district = Str(allow_none=True)
     enterprise = Str(allow_none=True)
     enterprise_id = Int(allow_none=True)
-    score = fields.Float(required=True)
-    components = fields.Dict(keys=Str(), values=fields.Dict(keys=Str(), values=fields.Float()))
-    matched_skills = fields.List(Str())
-    missing_skills = fields.List(Str())
-    distance_km = fields.Float(allow_none=True)
-    agreement = Str(allow_none=True)
-    rank = Int()
 
 
 class ExportOut(Schema):

@@ -6,8 +6,8 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from matcher.bureau import cohorts
+from matcher.enums import CohortStatus
 from matcher.errors import ValidationFailed
-from matcher.models.bureau import CohortStatus
 from web.bureau import bp, reads
 from web.security import principal, reading, unit_of_work
 

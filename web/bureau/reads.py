@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.bureau.gaps import load_gaps
+from matcher.enums import SupplySource
 from matcher.models import (
     Cohort,
     CohortMember,
@@ -20,7 +21,6 @@ from matcher.models import (
     JobSeeker,
     SurplusEmployee,
 )
-from matcher.models.bureau import SupplySource
 
 _NAME_MODEL: dict[SupplySource, Any] = {SupplySource.SEEKER: JobSeeker,
                                         SupplySource.SURPLUS: SurplusEmployee,
