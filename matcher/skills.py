@@ -28,6 +28,10 @@ DEFAULT_SKILLS_FILE = PACKAGE_DATA / "skills.yaml"
 _DROP = re.compile(r"[\s\-_/\\·•・.,，、;；:：'\"“”‘’()（）\[\]【】<>《》!！?？]+")
 
 
+#: Names whose canonical id is remembered (a dict lookup instead of NFKC + regex per call).
+CANONICAL_CACHE = 50_000
+
+
 class SkillVocabularyError(ValueError):
     """The skills file is malformed; the message names the file and the key."""
 
@@ -59,6 +63,7 @@ class SkillMatcher:
         self._aliases = aliases
         self._implies = implies
         self._closure_cache: dict[str, frozenset[str]] = {}
+        self._canonical_cache: dict[str, str] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -102,8 +107,14 @@ class SkillMatcher:
 
     def canonical(self, name: str) -> str:
         """The canonical id of a name (the normalized name itself when unknown)."""
+        found = self._canonical_cache.get(name)
+        if found is not None:
+            return found
         key = normalize(name)
-        return self._aliases.get(key, key)
+        found = self._aliases.get(key, key)
+        if len(self._canonical_cache) < CANONICAL_CACHE:  # names written in the data: bounded
+            self._canonical_cache[name] = found
+        return found
 
     def _closure(self, skill: str) -> frozenset[str]:
         cached = self._closure_cache.get(skill)

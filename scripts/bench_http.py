@@ -6,12 +6,19 @@ vacancies; both indexes are built and saved (``--encoder fake`` by default: the 
 reads the seeker's stored vector from the people index, so the encoder only changes the build
 time, not what a request costs); ``--users`` seekers get a login and an API token; gunicorn
 (``--workers`` sync workers, loopback only) serves ``web:create_app()``; every worker is warmed
-up (index files loaded) before timing. ``--clients`` threads then send requests
-(``GET /api/v1/me/recommendations`` with ``Authorization: Bearer``) for at most
-``--requests`` requests or ``--duration`` seconds per endpoint.
+up (index files loaded) before timing. Then ``--clients`` concurrent clients send requests
+(``GET /api/v1/me/recommendations`` with ``Authorization: Bearer``, tokens in turn) to each
+endpoint, /healthz first as the baseline, with one of two load generators:
 
-    .venv/bin/python scripts/bench_http.py                  # 100,000 vacancies (~6 min)
-    .venv/bin/python scripts/bench_http.py --size 2000 --requests 200
+* ``--load wrk`` (the default when ``wrk`` is on PATH; Debian package ``wrk``): a C client,
+  2 threads, ``--clients`` connections for ``--duration`` seconds, tokens rotated by a Lua
+  script; it leaves the two cores to the server. Percentiles are wrk's (``--latency``).
+* ``--load python``: ``--clients`` Python threads, at most ``--requests`` requests or
+  ``--duration`` seconds. On 2 cores the clients take a large share of the CPU (the
+  /healthz baseline reads about a third of wrk's), so this understates the server.
+
+    .venv/bin/python scripts/bench_http.py                  # 100,000 vacancies (~7 min)
+    .venv/bin/python scripts/bench_http.py --size 2000 --load python --requests 200
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import argparse
 import http.client
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -141,6 +149,59 @@ def load(port: int, path: str, tokens: list[str | None], clients: int, requests:
             "errors": len(errors), "first_error": errors[0] if errors else ""}
 
 
+WRK_SCRIPT = """
+local tokens = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  local headers = {}
+  if #tokens > 0 then headers["Authorization"] = "Bearer " .. tokens[(i %% #tokens) + 1] end
+  return wrk.format("GET", "%s", headers)
+end
+"""
+
+
+def _ms(text: str) -> float:
+    """A wrk duration ("812.00us", "91.54ms", "1.20s") in milliseconds."""
+    for unit, factor in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * factor
+    raise ValueError(f"unexpected wrk duration {text!r}")
+
+
+def load_wrk(port: int, path: str, tokens: list[str | None], clients: int, duration: float,
+             folder: Path) -> dict[str, Any]:
+    """Run wrk (2 threads, ``clients`` connections) and parse its summary."""
+    script = folder / f"wrk-{abs(hash(path))}.lua"
+    names = ",".join(f'"{t}"' for t in tokens if t)
+    script.write_text(WRK_SCRIPT % (names, path), encoding="utf-8")
+    cmd = ["wrk", "-t2", f"-c{clients}", f"-d{max(1, int(duration))}s", "--latency",
+           "-s", str(script), f"http://127.0.0.1:{port}"]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=duration + 120
+                         ).stdout
+    found: dict[str, Any] = {"errors": 0, "first_error": ""}
+    for line in out.splitlines():
+        words = line.split()
+        if line.strip().startswith(("50%", "99%")):
+            found["p" + words[0].rstrip("%")] = _ms(words[1])
+        elif " requests in " in line:
+            found["requests"] = int(words[0])
+        elif line.startswith("Requests/sec:"):
+            found["rps"] = float(words[1])
+        elif "Non-2xx or 3xx responses" in line:
+            found["errors"] += int(words[-1])
+            found["first_error"] = "non-2xx responses"
+        elif line.strip().startswith("Socket errors:"):
+            counts = [int(w.rstrip(",")) for w in words if w.rstrip(",").isdigit()]
+            if sum(counts):
+                found["errors"] += sum(counts)
+                found["first_error"] = found["first_error"] or line.strip()
+    missing = {"requests", "rps", "p50", "p99"} - set(found)
+    if missing:
+        raise RuntimeError(f"could not read {sorted(missing)} from wrk's output:\n{out}")
+    return found
+
+
 def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
     """Start gunicorn on loopback and wait until /healthz answers."""
     cmd = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-k", "sync",
@@ -165,18 +226,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--requests", type=int, default=3000)
-    ap.add_argument("--duration", type=float, default=60.0)
+    ap.add_argument("--duration", type=float, default=30.0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--encoder", default="fake")
     ap.add_argument("--index-type", default=None, help="default: the configured default")
+    ap.add_argument("--load", choices=("wrk", "python"), default=None,
+                    help="load generator (default: wrk when on PATH, else python)")
     args = ap.parse_args(argv)
+    generator = args.load or ("wrk" if shutil.which("wrk") else "python")
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     from matcher.config import Settings
 
     index_type = args.index_type or Settings().index_type
     print(f"# bench_http size={args.size} workers={args.workers} (sync) clients={args.clients} "
           f"requests<={args.requests} duration<={args.duration}s encoder={args.encoder} "
-          f"index_type={index_type}")
+          f"index_type={index_type} load={generator}")
     print("# " + load_line())
     with tempfile.TemporaryDirectory(prefix="wb-bench-http-") as tmp:
         env, tokens, steps = prepare(Path(tmp), args.size, args.users, args.encoder, index_type)
@@ -191,7 +255,9 @@ def main(argv: list[str] | None = None) -> int:
             rows = []
             for label, path, toks in (("baseline GET /healthz", BASELINE, [None]),
                                       ("GET /api/v1/me/recommendations", RECOMMEND, tokens)):
-                r = load(port, path, list(toks), args.clients, args.requests, args.duration)
+                r = (load_wrk(port, path, list(toks), args.clients, args.duration, Path(tmp))
+                     if generator == "wrk" else
+                     load(port, path, list(toks), args.clients, args.requests, args.duration))
                 rows.append([label, r["requests"], r["rps"], r["p50"], r["p99"], r["errors"],
                              r["first_error"]])
         finally:

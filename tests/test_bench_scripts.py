@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -83,7 +84,8 @@ def test_bench_search_runs_small_with_baseline_shards_and_exact_flat(
 def test_bench_http_serves_the_recommendations_endpoint_without_errors(
         capsys: pytest.CaptureFixture[str]) -> None:
     code = _script("bench_http").main(["--size", "300", "--users", "3", "--clients", "4",
-                                       "--requests", "30", "--duration", "60"])
+                                       "--requests", "30", "--duration", "60",
+                                       "--load", "python"])
     out = capsys.readouterr().out
     rows = {r[0]: r for r in _rows(out)}
     assert code == 0, out
@@ -117,3 +119,24 @@ def test_the_default_index_type_is_the_one_built(rt: Runtime) -> None:
                                   encoder_version=rt.encoder.version, dim=384,
                                   index_type=default)
     assert store.index_type_of(on_disk) == default
+
+
+@pytest.mark.db
+@pytest.mark.skipif(shutil.which("wrk") is None,
+                    reason="wrk is not installed (.ci/run installs it)")
+def test_bench_http_with_wrk_reads_rate_and_percentiles(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code = _script("bench_http").main(["--size", "300", "--users", "3", "--clients", "4",
+                                       "--duration", "2", "--load", "wrk"])
+    out = capsys.readouterr().out
+    rows = {r[0]: r for r in _rows(out)}
+    assert code == 0, out
+    assert "load=wrk" in out
+    for r in rows.values():
+        requests, rps, errors = int(r[1]), float(r[2]), int(r[5])
+        assert requests > 0 and rps > 0 and 0 < float(r[3]) <= float(r[4]) and errors == 0, r
+
+
+def test_wrk_durations_are_read_in_milliseconds() -> None:
+    ms = _script("bench_http")._ms
+    assert (ms("812.00us"), ms("91.54ms"), ms("1.20s")) == (0.812, 91.54, 1200.0)

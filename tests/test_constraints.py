@@ -246,7 +246,8 @@ def test_filtered_search_returns_the_true_top_k_for_every_index_type(
 def _blank_vacancy_row() -> dict[str, Any]:
     return {"live": True, "enterprise_id": 1, "lat": np.nan, "lon": np.nan, "city": 0,
             "accepts_borrowed": False, "start_day": 0, "borrow_from_day": 0,
-            "borrow_to_day": 0, "skills": []}
+            "borrow_to_day": 0, "req_bits": 0, "tier": 0, "urgency": 0, "posted_day": 0,
+            "alat": np.nan, "alon": np.nan, "skills": [], "listed": []}
 
 
 # -- masks (vectorized) agree with the scalar rules ------------------------------------------
@@ -301,3 +302,24 @@ def test_masks_agree_with_the_scalar_check(ps: list[PersonProfile],
         mask = constraints.people_mask(v, ptable, today=TODAY, vocab=vocab, skills=skills)
         expected = [not constraints.check(p, v, today=TODAY, skills=skills) for p in ps]
         assert mask.tolist() == expected
+
+
+def test_skills_sharing_a_hashed_bit_are_still_told_apart() -> None:
+    """The 64-bit skill prefilter lets a collision through; the exact check then excludes."""
+    skills, vocab = get_skill_matcher(), Vocab()
+    [held] = sorted(skills.required(["焊工"]))
+    held_id = vocab.add(held)
+    for i in range(63):
+        vocab.add(f"filler-{i}")
+    v = VacancyProfile(id=1, external_id="v", title="t", required_skills=("护士证",))
+    p = PersonProfile(kind="seeker", id=1, external_id="p", skills=("焊工",))
+    table = VacancyTable()
+    table.append([VacancyTable.record(v, vocab, skills)])
+    [required_id] = [vocab.get(n) for n in skills.required(v.required_skills)]
+    assert required_id is not None and required_id % 64 == held_id % 64  # the same bit
+    assert constraints.check(p, v, today=TODAY, skills=skills)
+    assert constraints.vacancy_mask(p, table, today=TODAY, vocab=vocab,
+                                    skills=skills).tolist() == [False]
+    ok = PersonProfile(kind="seeker", id=2, external_id="q", skills=("护士证",))
+    assert constraints.vacancy_mask(ok, table, today=TODAY, vocab=vocab,
+                                    skills=skills).tolist() == [True]

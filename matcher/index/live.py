@@ -79,6 +79,23 @@ class LiveIndex:
         """Sorted keys of the live entities."""
         return np.array(sorted(self._slot), dtype=np.int64)
 
+    def hash_array(self) -> np.ndarray:
+        """The text hash of every slot as uint64 (0: dead or unknown), for saving."""
+        out = np.zeros(self.slots, dtype=np.uint64)
+        for key, slot in self._slot.items():
+            found = self.text_hashes.get(key)
+            if found:
+                out[slot] = int(found, 16)
+        return out
+
+    def set_hashes(self, hashes: np.ndarray | None) -> None:
+        """Take the saved text hash of every live slot (see :meth:`hash_array`)."""
+        if hashes is None or len(hashes) != self.slots:
+            return
+        for key, slot in self._slot.items():
+            if hashes[slot]:
+                self.text_hashes[key] = f"{int(hashes[slot]):016x}"
+
     def __contains__(self, key: int) -> bool:
         return key in self._slot
 
@@ -218,13 +235,20 @@ class LiveIndex:
 
     def search(self, query: np.ndarray, mask: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Keys and similarities of the best ``n`` allowed slots, best first (ties: key)."""
+        _, keys, sims = self.search_slots(query, mask, n)
+        return keys, sims
+
+    def search_slots(self, query: np.ndarray, mask: np.ndarray, n: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Slots, keys and similarities of the best ``n`` allowed slots (as :meth:`search`)."""
         if len(mask) != self.slots:
             raise ValueError(f"mask has {len(mask)} entries for {self.slots} slots")
         query = np.ascontiguousarray(query, dtype=np.float32).reshape(-1)
         allowed = int(mask.sum())
         want = min(n, allowed)
         if want <= 0:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty.copy(), np.empty(0, dtype=np.float32)
         if self.index_type != "flat" and allowed <= EXACT_LIMIT:
             slots, sims = self._exact(query, mask, want)
         else:
@@ -235,7 +259,7 @@ class LiveIndex:
                 slots, sims = self._exact(query, mask, want)
         keys = self.labels()[slots].copy()
         order = np.lexsort((keys, -sims))
-        return keys[order], sims[order].astype(np.float32)
+        return np.asarray(slots)[order], keys[order], sims[order].astype(np.float32)
 
     def needs_compaction(self) -> bool:
         """Many dead slots."""

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from matcher.db import UnitOfWork
 from matcher.index import store
 from matcher.index.builder import attach, build_live, new_meta, now_iso
+from matcher.index.hits import Hits, MaskMemo
 from matcher.index.kinds import KINDS
 from matcher.index.live import LiveIndex
 from matcher.index.rwlock import RWLock
@@ -90,6 +91,7 @@ class Registry:
             log.warning("index %s: file version %d, database records %s; syncing", kind,
                         meta.version, recorded)
         live, missing = attach(self.rt, kind, index, meta, vocab=self.vocab, skills=self.skills)
+        live.set_hashes(store.load_hashes(folder, meta))  # unchanged texts are not re-embedded
         self._live[kind] = live
         self.sync(kind, extra=missing)
         log.info("index %s loaded: %d vectors, version %d", kind, live.count, meta.version)
@@ -116,6 +118,21 @@ class Registry:
             live = self._live[kind]
             keys, sims = live.search(query, mask(live.table, self.vocab), n)
         return list(zip(keys.tolist(), sims.tolist(), strict=True))
+
+    def search_hits(self, kind: str, query: np.ndarray,
+                    mask: Callable[[Table, Vocab], np.ndarray], n: int,
+                    memo: MaskMemo | None = None) -> Hits:
+        """As :meth:`search`, with a copy of the hits' table rows (for scoring them without
+        the lock); ``memo`` reuses the mask of an earlier call while the table is unchanged."""
+        self.live(kind)
+        self._maybe_sync(kind)
+        with self._rw[kind].read():
+            live = self._live[kind]
+            table = live.table
+            allowed = memo.get(table, lambda: mask(table, self.vocab)) if memo \
+                else mask(table, self.vocab)
+            slots, keys, sims = live.search_slots(query, allowed, n)
+            return Hits(keys, sims, table.take(slots))
 
     def vector(self, kind: str, key: int) -> np.ndarray | None:
         """The stored vector of ``key`` (None if not in the index)."""
@@ -242,7 +259,7 @@ class Registry:
         version = max(self._state_version(kind) or 0, live.meta.version) + 1
         meta = live.meta.with_(count=live.count, slots=live.slots, version=version,
                                saved_at=now_iso())
-        meta = store.save_files(self.rt.settings.index_dir, live.index, meta)
+        meta = store.save_files(self.rt.settings.index_dir, live.index, meta, live.hash_array())
         self._record_state(meta)
         live.meta, live.dirty = meta, False
         self._last_save[kind] = time.monotonic()
@@ -290,4 +307,4 @@ def get_registry(rt: Runtime) -> Registry:
         return registry
 
 
-__all__ = ["Registry", "get_registry", "new_meta"]
+__all__ = ["Hits", "MaskMemo", "Registry", "get_registry", "new_meta"]

@@ -12,6 +12,7 @@ FAISS is imported inside the functions that need it, never at import time.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -54,6 +55,7 @@ class IndexMeta:
     saved_at: str = ""
     synced_at: str = ""  # rows updated before this were read from the database
     file_bytes: int = 0
+    hashes_digest: str = ""  # of <kind>.hashes.npy, the text hash of each slot ("": none)
     metric: str = METRIC
     format: int = FORMAT
 
@@ -155,15 +157,31 @@ def _atomic_write(target: Path, write: Any) -> int:
     return size
 
 
-def save_files(index_dir: Path, index: Any, meta: IndexMeta) -> IndexMeta:
-    """Atomically write the index and then its sidecar; returns the sidecar written."""
+def hashes_path(index_dir: Path, kind: str) -> Path:
+    """The file of per-slot text hashes saved beside an index."""
+    return Path(index_dir) / f"{kind}.hashes.npy"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def save_files(index_dir: Path, index: Any, meta: IndexMeta,
+               hashes: np.ndarray | None = None) -> IndexMeta:
+    """Atomically write the text hashes (if given), the index and then its sidecar, which
+    names the hashes file's digest; returns the sidecar written."""
     import faiss
 
     folder = Path(index_dir)
     folder.mkdir(parents=True, exist_ok=True)
     index_path, sidecar_path = paths(folder, meta.kind)
+    digest = ""
+    if hashes is not None:
+        body = np.ascontiguousarray(hashes, dtype=np.uint64).tobytes()
+        _atomic_write(hashes_path(folder, meta.kind), lambda tmp: Path(tmp).write_bytes(body))
+        digest = _digest(body)
     size = _atomic_write(index_path, lambda tmp: faiss.write_index(index, tmp))
-    meta = meta.with_(file_bytes=size)
+    meta = meta.with_(file_bytes=size, hashes_digest=digest)
     body = json.dumps(asdict(meta), ensure_ascii=False, indent=1).encode()
     _atomic_write(sidecar_path, lambda tmp: Path(tmp).write_bytes(body))
     _fsync_dir(folder)
@@ -216,3 +234,17 @@ def load_files(
         raise IndexFileProblem(f"index file has {index.ntotal} slots, the sidecar says "
                                f"{meta.slots}")
     return index, meta
+
+
+def load_hashes(index_dir: Path, meta: IndexMeta) -> np.ndarray | None:
+    """The per-slot text hashes saved with ``meta``'s index, or None when there are none or
+    the file is not the one the sidecar names (then every text counts as unknown)."""
+    if not meta.hashes_digest:
+        return None
+    try:
+        body = hashes_path(index_dir, meta.kind).read_bytes()
+    except OSError:
+        return None
+    if _digest(body) != meta.hashes_digest or len(body) != 8 * meta.slots:
+        return None
+    return np.frombuffer(body, dtype=np.uint64)

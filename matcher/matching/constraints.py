@@ -17,15 +17,16 @@ employee's own enterprise, not already lent, and lendable on the day the borrowi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import numpy as np
 
-from matcher.geo import haversine_km_many, valid_coordinates
+from matcher.geo import EARTH_RADIUS_KM, haversine_km_many, valid_coordinates
 from matcher.matching.profiles import PersonProfile, VacancyProfile
-from matcher.matching.tables import NO_DAY, PeopleTable, VacancyTable, Vocab, day
+from matcher.matching.tables import NO_DAY, PeopleTable, VacancyTable, Vocab, day, skill_bits
 from matcher.skills import SkillMatcher
 
 PERSON_DELETED = "person_deleted"
@@ -145,42 +146,90 @@ def _window(first: Any, last: Any, point: Any) -> np.ndarray:
     return ((first == NO_DAY) | (first <= point)) & ((last == NO_DAY) | (point <= last))
 
 
+def _box(lat0: float, lon0: float, radius_km: float) -> tuple[float, float] | None:
+    """Half-sizes in degrees (lat, lon) of a box holding every point within ``radius_km``
+    by :func:`haversine_km_many` (``inf`` where no bound holds), with slack for rounding.
+
+    The haversine term ``a = hav(dlat) + cos(lat1) cos(lat2) hav(dlon)`` is at least each of
+    its parts, so a point within the radius has ``|dlat| <= r / R`` and, with both latitudes
+    inside the box, ``hav(dlon) <= hav(r / R) / cos(max |lat|)^2``.
+    """
+    ang = radius_km / EARTH_RADIUS_KM
+    if not math.isfinite(ang) or ang >= math.pi / 2:
+        return None
+    slack = 1 + 1e-9
+    dlat = math.degrees(ang) * slack + 1e-9
+    edge = math.cos(math.radians(min(90.0, abs(lat0) + dlat)))
+    x = math.sin(ang / 2) / edge if edge > 1e-12 else math.inf
+    if x >= 1 or abs(lon0) + math.degrees(2 * math.asin(x)) * slack + 1e-9 >= 180:
+        return dlat, math.inf  # near a pole or across the date line: latitude only
+    return dlat, math.degrees(2 * math.asin(x)) * slack + 1e-9
+
+
+def _within_radius(lat0: float, lon0: float, radius_km: float, lat: np.ndarray,
+                   lon: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The ``rows`` whose point is within ``radius_km``: a box test, then the exact distance
+    (the formula of :func:`distance_km`) of the rows inside the box."""
+    box = _box(lat0, lon0, radius_km)
+    lats, lons = lat[rows], lon[rows]
+    if box is not None:
+        inside = (lats >= lat0 - box[0]) & (lats <= lat0 + box[0])
+        if math.isfinite(box[1]):
+            inside &= (lons >= lon0 - box[1]) & (lons <= lon0 + box[1])
+        rows, lats, lons = rows[inside], lats[inside], lons[inside]
+    return rows[haversine_km_many(lat0, lon0, lats, lons) <= radius_km]
+
+
+def _held(p: PersonProfile, vocab: Vocab, skills: SkillMatcher) -> tuple[np.ndarray, int]:
+    """The person's held skill ids as a lookup array (index -1, the padding, is True) and
+    as 64 hashed bits."""
+    has = np.zeros(len(vocab) + 1, dtype=bool)
+    has[-1] = True
+    ids = [sid for name in skills.held(p.skills) if (sid := vocab.get(name)) is not None]
+    has[ids] = True
+    return has, skill_bits(ids)
+
+
 def vacancy_mask(
     p: PersonProfile, t: VacancyTable, *, today: date, vocab: Vocab, skills: SkillMatcher
 ) -> np.ndarray:
-    """Allowed vacancy slots for person ``p`` (a boolean array over the table)."""
-    mask = t.col("live").copy()
+    """Allowed vacancy slots for person ``p`` (a boolean array over the table).
+
+    The cheap tests (dates, flags, hashed skill bits) run over whole columns; location and
+    the exact skill check only over the rows that passed them.
+    """
+    mask = np.zeros(len(t), dtype=bool)
     if not (p.active and p.consent) or (p.kind == "surplus" and p.lent):
-        return np.zeros_like(mask)
-    city = vocab.get("city:" + p.city)
-    same_city = t.col("city") == (-2 if city is None else city)
-    if p.travel_km is not None and valid_coordinates(p.latitude, p.longitude):
-        lat, lon = t.col("lat"), t.col("lon")
-        dist = haversine_km_many(p.latitude, p.longitude, lat, lon)  # type: ignore[arg-type]
-        mask &= np.where(np.isnan(lat), same_city, dist <= p.travel_km)
-    else:
-        mask &= same_city
-    has = np.zeros(len(vocab) + 1, dtype=bool)
-    has[-1] = True  # the -1 padding of the skills matrix
-    for name in skills.held(p.skills):
-        sid = vocab.get(name)
-        if sid is not None:
-            has[sid] = True
-    mask &= has[t.skills].all(axis=1)
+        return mask
+    has, bits = _held(p, vocab, skills)
+    ok = t.col("live") & ((t.col("req_bits") & np.uint64(~bits & (2**64 - 1))) == 0)
     today_n = today.toordinal()
     start = t.col("start_day")
     first, last = day(p.available_from), day(p.available_to)
     if p.kind == "seeker":
-        at_start = _window(first, last, np.maximum(start, today_n))
-        open_ended = last == NO_DAY or last >= today_n
-        mask &= np.where(start != NO_DAY, at_start, open_ended)
+        if first != NO_DAY or last != NO_DAY:
+            at_start = _window(first, last, np.maximum(start, today_n))
+            open_ended = last == NO_DAY or last >= today_n
+            ok &= np.where(start != NO_DAY, at_start, open_ended)
     else:
         b_from = t.col("borrow_from_day")
         begin = np.where(b_from != NO_DAY, b_from, np.where(start != NO_DAY, start, today_n))
-        mask &= _window(first, last, np.maximum(begin, today_n))
-        mask &= t.col("accepts_borrowed")
+        ok &= _window(first, last, np.maximum(begin, today_n)) & t.col("accepts_borrowed")
         if p.enterprise_id is not None:
-            mask &= t.col("enterprise_id") != p.enterprise_id
+            ok &= t.col("enterprise_id") != p.enterprise_id
+    rows = np.flatnonzero(ok)
+    rows = rows[has[t.skills[rows]].all(axis=1)]  # exact: two skills may share a bit
+    city = vocab.get("city:" + p.city)
+    same_city = t.col("city")[rows] == (-2 if city is None else city)
+    if p.travel_km is not None and valid_coordinates(p.latitude, p.longitude):
+        assert p.latitude is not None and p.longitude is not None
+        unknown = np.isnan(t.col("lat")[rows])  # no coordinates: same city instead
+        near = _within_radius(p.latitude, p.longitude, p.travel_km, t.col("lat"),
+                              t.col("lon"), rows[~unknown])
+        rows = np.concatenate([near, rows[unknown & same_city]])
+    else:
+        rows = rows[same_city]
+    mask[rows] = True
     return mask
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from matcher.enums import KeyTier, PersonStatus, Urgency, VacancyStatus
@@ -141,18 +142,29 @@ def vacancy_open_clause() -> Any:
     return and_(Vacancy.status == VacancyStatus.OPEN, Vacancy.filled < Vacancy.headcount)
 
 
+@cache
+def _vacancy_select(open_only: bool, by_id: bool = False) -> Any:
+    """The profile select, built once (statements are immutable; building one per call cost
+    more than running it for a page of ids)."""
+    stmt = select(*_VACANCY_COLS).join(Enterprise, Enterprise.id == Vacancy.enterprise_id)
+    if open_only:
+        stmt = stmt.where(vacancy_open_clause())
+    if by_id:
+        stmt = stmt.where(Vacancy.id.in_(bindparam("ids", expanding=True)))
+    return stmt
+
+
 def load_vacancies(
     session: Session, ids: Iterable[int] | None = None, *, open_only: bool = False
 ) -> list[VacancyProfile]:
     """Vacancy profiles by id (all when ``ids`` is None), in id order."""
-    base = select(*_VACANCY_COLS).join(Enterprise, Enterprise.id == Vacancy.enterprise_id)
-    if open_only:
-        base = base.where(vacancy_open_clause())
+    base = _vacancy_select(open_only)
     if ids is None:
         return [_vacancy(r) for r in session.execute(base.order_by(Vacancy.id))]
     wanted = sorted(set(ids))
+    stmt = _vacancy_select(open_only, by_id=True)
     out = [_vacancy(r) for part in _chunks(wanted)
-           for r in session.execute(base.where(Vacancy.id.in_(part)))]
+           for r in session.execute(stmt, {"ids": list(part)})]
     return sorted(out, key=lambda p: p.id or 0)
 
 
@@ -202,10 +214,9 @@ def _surplus(row: Any) -> PersonProfile:
     )
 
 
-def load_people(
-    session: Session, keys: Iterable[int] | None = None, *, indexed_only: bool = False
-) -> list[PersonProfile]:
-    """People profiles by people-index key (all when ``keys`` is None), in key order."""
+@cache
+def _people_selects(indexed_only: bool, by_id: bool) -> tuple[Any, Any]:
+    """The seeker and surplus profile selects, built once."""
     seekers = select(*_SEEKER_COLS)
     surplus = select(*_SURPLUS_COLS, _lent_clause().label("lent")).join(
         Enterprise, Enterprise.id == SurplusEmployee.enterprise_id
@@ -217,6 +228,17 @@ def load_people(
         surplus = surplus.where(
             SurplusEmployee.status == PersonStatus.ACTIVE, SurplusEmployee.consent.is_(True)
         )
+    if by_id:
+        seekers = seekers.where(JobSeeker.id.in_(bindparam("ids", expanding=True)))
+        surplus = surplus.where(SurplusEmployee.id.in_(bindparam("ids", expanding=True)))
+    return seekers, surplus
+
+
+def load_people(
+    session: Session, keys: Iterable[int] | None = None, *, indexed_only: bool = False
+) -> list[PersonProfile]:
+    """People profiles by people-index key (all when ``keys`` is None), in key order."""
+    seekers, surplus = _people_selects(indexed_only, by_id=keys is not None)
     if keys is None:
         out = [_seeker(r) for r in session.execute(seekers)]
         out += [_surplus(r) for r in session.execute(surplus)]
@@ -225,7 +247,7 @@ def load_people(
         s_ids = sorted(i for kind, i in split if kind == "seeker")
         e_ids = sorted(i for kind, i in split if kind == "surplus")
         out = [_seeker(r) for part in _chunks(s_ids)
-               for r in session.execute(seekers.where(JobSeeker.id.in_(part)))]
+               for r in session.execute(seekers, {"ids": list(part)})]
         out += [_surplus(r) for part in _chunks(e_ids)
-                for r in session.execute(surplus.where(SurplusEmployee.id.in_(part)))]
+                for r in session.execute(surplus, {"ids": list(part)})]
     return sorted(out, key=lambda p: p.key)

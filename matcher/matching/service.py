@@ -1,20 +1,19 @@
 """Matching services: vacancies for a person, candidates for a vacancy.
 
 Flow: the query vector (from the index, else encoded) -> a FAISS search restricted to the
-slots the hard constraints allow -> the hits' rows re-read from the database and re-checked
-(a hit whose row changed behind the index is refreshed and the search repeated) -> scored by
-the weighted components -> sorted by score, then id. The search fetches more than ``k``
-hits and widens until no unfetched hit could still enter the top ``k`` (its similarity is at
-most the last fetched one's and its other components at most their weights), or until
-``RANK_LIMIT`` hits have been scored. Hits are read and scored in chunks, best first; a hit
-scored in an earlier round is not read again, and once a hit's bound falls below the
-``k``-th score found so far neither it nor any later hit is read (the result is the same as
-scoring them all).
+slots the hard constraints allow (the mask is computed once per request) -> every fetched
+hit scored with numpy from the index's attribute table (:mod:`matcher.matching.estimate`) ->
+the hits that can reach the top ``k`` re-read from the database, re-checked and scored
+exactly (:func:`~matcher.matching.ranking.score_pair`; a hit whose row changed behind the
+index is refreshed and the search repeated) -> sorted by score, then id. The search fetches
+more than ``k`` hits and widens until no unfetched hit could still enter the top ``k`` (its
+similarity is at most the last fetched one's and its other components at most their
+weights), or until ``RANK_LIMIT`` hits have been scored. The result is the one scoring every
+such hit exactly would give; about ``k`` rows are read per request.
 """
 
 from __future__ import annotations
 
-import heapq
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -24,9 +23,11 @@ from typing import Any
 import numpy as np
 
 from matcher.errors import NotFound
+from matcher.index.hits import Hits, MaskMemo
 from matcher.index.registry import Registry, get_registry
-from matcher.matching import constraints
+from matcher.matching import constraints, estimate
 from matcher.matching.embedding import embed_people, embed_vacancies
+from matcher.matching.estimate import TOLERANCE
 from matcher.matching.profiles import (
     PersonKind,
     PersonProfile,
@@ -42,19 +43,15 @@ from matcher.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-MIN_FETCH = 50
+MIN_FETCH = 400  # hits are scored from the table: one round of RANK_LIMIT costs about
+# what one of 50 does (the exact scan dominates), and a second round costs a second scan
 OVERFETCH = 5
 RANK_LIMIT = 400
 MAX_ROUNDS = 6
 
-#: Hits read from the database and scored per query; a smaller chunk skips more hits whose
-#: bound has fallen below the k-th score, a larger one makes fewer round trips.
-SCORE_CHUNK = 50
-#: Float slack on the bound test, so rounding never skips a hit that could tie.
-BOUND_SLACK = 1e-9
-
 Scored = tuple[int, Breakdown, Any]
 ScoreHits = Callable[[list[tuple[int, float]]], tuple[list[Scored], list[int]]]
+Estimate = Callable[[Hits], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -138,79 +135,41 @@ def vacancy_vector(rt: Runtime, reg: Registry, v: VacancyProfile) -> np.ndarray:
 
 
 def _rank(reg: Registry, kind: str, query: np.ndarray, mask: Any, k: int, w_sem: float,
-          bonus: float, score_hits: ScoreHits) -> list[Scored]:
+          bonus: float, estimate: Estimate, score_hits: ScoreHits) -> list[Scored]:
     """The top ``k`` scored hits, widening the search until no unfetched hit could enter.
 
     ``bonus`` bounds the non-semantic part of any score, so a hit of similarity ``s`` scores
-    at most ``w_sem * max(0, s) + bonus``. Hits already scored in an earlier round are kept
-    (not re-read), and hits whose bound is below the current ``k``-th score are never read.
+    at most ``w_sem * max(0, s) + bonus``. Every fetched hit is scored from the table
+    (``estimate``); only the hits whose estimate can reach the ``k``-th are read and scored
+    exactly (``score_hits``). A hit whose row is gone, no longer allowed, or scores other
+    than its estimate is stale: it is refreshed and the search repeated.
     """
     limit = max(RANK_LIMIT, k)
     n = min(max(MIN_FETCH, OVERFETCH * k), limit)
+    memo = MaskMemo()
     scored: list[Scored] = []
-    cache: dict[int, tuple[float, Scored]] = {}
     for _ in range(MAX_ROUNDS):
-        hits = reg.search(kind, query, mask, n)
-        scored, stale, pruned = _score_round(hits, cache, k, w_sem, bonus, score_hits)
+        hits = reg.search_hits(kind, query, mask, n, memo)
+        est = estimate(hits)
+        order = np.lexsort((hits.keys, -est))
+        kth = float(est[order[k - 1]]) if len(hits) >= k else None
+        if not (len(hits) < n or n >= limit) and (
+                kth is None or kth - TOLERANCE < w_sem * max(0.0, float(hits.sims[-1])) + bonus):
+            n = min(n * 4, limit)
+            continue
+        picks = order if kth is None else order[est[order] >= kth - 3 * TOLERANCE]
+        guess = {int(hits.keys[i]): float(est[i]) for i in picks}
+        scored, stale = score_hits([(key, float(hits.sims[i]))
+                                    for key, i in zip(guess, picks, strict=True)])
+        off = [key for key, b, _ in scored if abs(b.score - guess[key]) > TOLERANCE]
         scored.sort(key=lambda t: (-t[1].score, t[0]))
-        if stale:  # the index was behind the database for these rows
-            log.info("%s: %d hits were stale; refreshing and searching again", kind, len(stale))
-            reg.refresh(kind, stale)
-            cache.clear()
-            continue
-        if pruned or len(hits) < n or n >= limit:
-            break
-        bound = w_sem * max(0.0, hits[-1][1]) + bonus
-        if len(scored) >= k and scored[k - 1][1].score >= bound:
-            break
-        n = min(n * 4, limit)
+        if not (stale or off):
+            return scored[:k]
+        log.info("%s: %d hits stale, %d scored off the table; refreshing and searching again",
+                 kind, len(stale), len(off))
+        reg.refresh(kind, stale + off)
+        scored = [item for item in scored if item[0] not in set(off)]
     return scored[:k]
-
-
-def _score_round(hits: list[tuple[int, float]], cache: dict[int, tuple[float, Scored]], k: int,
-                 w_sem: float, bonus: float, score_hits: ScoreHits,
-                 ) -> tuple[list[Scored], list[int], bool]:
-    """Score one round's hits (best first): cached ones reused, new ones read in chunks.
-
-    Returns the scored hits, the stale keys and whether hits were skipped because their bound
-    fell below the ``k``-th score (then no later hit, nor any unfetched one, can enter).
-    """
-    kept: list[Scored] = []
-    stale: list[int] = []
-    top: list[float] = []  # min-heap of the best k scores so far
-    pending: list[tuple[int, float]] = []
-
-    def keep(item: Scored) -> None:
-        kept.append(item)
-        if len(top) < k:
-            heapq.heappush(top, item[1].score)
-        elif item[1].score > top[0]:
-            heapq.heapreplace(top, item[1].score)
-
-    def flush() -> None:
-        sims = dict(pending)
-        new, bad = score_hits(pending)
-        pending.clear()
-        stale.extend(bad)
-        for item in new:
-            cache[item[0]] = (sims[item[0]], item)
-            keep(item)
-
-    pruned = False
-    for key, sim in hits:
-        if len(top) >= k and w_sem * max(0.0, sim) + bonus + BOUND_SLACK < top[0]:
-            pruned = True
-            break
-        found = cache.get(key)
-        if found is not None and found[0] == sim:
-            keep(found[1])
-            continue
-        pending.append((key, sim))
-        if len(pending) >= SCORE_CHUNK:
-            flush()
-    if pending:
-        flush()
-    return kept, stale, pruned
 
 
 def person_bonus(w: WeightsVersion, person: PersonProfile) -> float:
@@ -243,9 +202,25 @@ def recommend_for_profile(
             deals = agreements_between(uow.s, pairs) if person.kind == "surplus" else {}
         return _score_found(hits, rows, lambda v: (person, v), deals, w, skills, today)
 
+    def scores(hits: Hits) -> np.ndarray:
+        deals = None
+        if person.kind == "surplus" and person.enterprise_id:
+            deals = _agreement_values(rt, w, [(person.enterprise_id, int(e))
+                                              for e in hits.rows.col("enterprise_id")])
+        return estimate.vacancy_scores(person, hits.rows, hits.sims, weights=w, skills=skills,
+                                       vocab=reg.vocab, today=today, agreements=deals)
+
     ranked = _rank(reg, "vacancies", q, mask, k, w.weights["semantic"], person_bonus(w, person),
-                   score_hits)
+                   scores, score_hits)
     return [_match(v, b, rank) for rank, (_, b, v) in enumerate(ranked, start=1)]
+
+
+def _agreement_values(rt: Runtime, w: WeightsVersion, pairs: list[tuple[int, int]]
+                      ) -> np.ndarray:
+    """The agreement value of each (lender, borrower) pair (0 where none counts)."""
+    with rt.uow() as uow:
+        deals = agreements_between(uow.s, pairs)
+    return estimate.agreement_values(w, [deals.get(pair, ()) for pair in pairs])
 
 
 def _score_found(
@@ -340,7 +315,16 @@ def candidates_for_vacancy(
             deals = agreements_between(uow.s, pairs)
         return _score_found(hits, rows, lambda p: (p, vacancy), deals, w, skills, today)
 
-    ranked = _rank(reg, "people", q, mask, k, w.weights["semantic"], w.max_bonus, score_hits)
+    def scores(hits: Hits) -> np.ndarray:
+        deals = None
+        if vacancy.enterprise_id:
+            deals = _agreement_values(rt, w, [(int(e), vacancy.enterprise_id)
+                                              for e in hits.rows.col("enterprise_id")])
+        return estimate.people_scores(vacancy, hits.rows, hits.sims, weights=w, skills=skills,
+                                      vocab=reg.vocab, today=today, agreements=deals)
+
+    ranked = _rank(reg, "people", q, mask, k, w.weights["semantic"], w.max_bonus, scores,
+                   score_hits)
     out = []
     for rank, (key, b, p) in enumerate(ranked, start=1):
         kind, pid = split_person_key(key)

@@ -9,9 +9,9 @@ from matcher.accounts.listings import ListPage
 
 
 def envelope(page: ListPage) -> dict[str, Any]:
-    """The list envelope of one page."""
-    items = [asdict(i) if is_dataclass(i) and not isinstance(i, type) else i for i in page.items]
-    return {"items": items, "page": {"page": page.page, "per_page": page.per_page,
+    """The list envelope of one page (items as they are: the response schema reads
+    dataclass attributes and dict keys alike, so nothing is deep-copied per item)."""
+    return {"items": list(page.items), "page": {"page": page.page, "per_page": page.per_page,
                                      "total": page.total, "pages": page.pages}}
 
 
