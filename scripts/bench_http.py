@@ -172,7 +172,7 @@ def _ms(text: str) -> float:
 def load_wrk(port: int, path: str, tokens: list[str | None], clients: int, duration: float,
              folder: Path) -> dict[str, Any]:
     """Run wrk (2 threads, ``clients`` connections) and parse its summary."""
-    script = folder / f"wrk-{abs(hash(path))}.lua"
+    script = folder / "wrk.lua"  # rewritten for each endpoint
     names = ",".join(f'"{t}"' for t in tokens if t)
     script.write_text(WRK_SCRIPT % (names, path), encoding="utf-8")
     cmd = ["wrk", "-t2", f"-c{clients}", f"-d{max(1, int(duration))}s", "--latency",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -60,23 +61,26 @@ def test_estimates_equal_the_exact_scores(ps: list[PersonProfile], vs: list[Vaca
     vtable, ptable = VacancyTable(), PeopleTable()
     vtable.append([VacancyTable.record(v, vocab, skills) for v in vs])
     ptable.append([PeopleTable.record(p, vocab, skills) for p in ps])
-    sims = np.full(max(len(vs), len(ps)), sim, dtype=np.float32)
+    sim32 = float(np.float32(sim))  # what FAISS hands over: a float32 similarity
     for i, p in enumerate(ps):
-        statuses = [deals[i * 5 + j] for j in range(len(vs))]
-        got = estimate.vacancy_scores(
-            p, vtable, sims[: len(vs)], weights=w, skills=skills, vocab=vocab, today=TODAY,
-            agreements=estimate.agreement_values(w, statuses))
-        want = [score_pair(p, v, float(sims[0]), weights=w, skills=skills, today=TODAY,
-                           agreements=statuses[j]).score for j, v in enumerate(vs)]
-        assert np.allclose(got, want, rtol=0, atol=1e-12), (got, want)
+        _assert_agree(estimate.vacancy_scores, p, vtable, [(p, v) for v in vs],
+                      [deals[i * 5 + j] for j in range(len(vs))], sim32, w, vocab)
     for j, v in enumerate(vs):
-        statuses = [deals[i * 5 + j] for i in range(len(ps))]
-        got = estimate.people_scores(
-            v, ptable, sims[: len(ps)], weights=w, skills=skills, vocab=vocab, today=TODAY,
-            agreements=estimate.agreement_values(w, statuses))
-        want = [score_pair(p, v, float(sims[0]), weights=w, skills=skills, today=TODAY,
-                           agreements=statuses[i]).score for i, p in enumerate(ps)]
-        assert np.allclose(got, want, rtol=0, atol=1e-12), (got, want)
+        _assert_agree(estimate.people_scores, v, ptable, [(p, v) for p in ps],
+                      [deals[i * 5 + j] for i in range(len(ps))], sim32, w, vocab)
+
+
+def _assert_agree(score: Any, query: Any, table: Any,
+                  pairs: list[tuple[PersonProfile, VacancyProfile]], statuses: list[list[str]],
+                  sim: float, w: Any, vocab: Vocab) -> None:
+    """The table estimate of every pair equals score_pair's exact score."""
+    skills = get_skill_matcher()
+    got = score(query, table, np.full(len(pairs), sim, dtype=np.float32), weights=w,
+                skills=skills, vocab=vocab, today=TODAY,
+                agreements=estimate.agreement_values(w, statuses))
+    want = [score_pair(p, v, sim, weights=w, skills=skills, today=TODAY, agreements=found).score
+            for (p, v), found in zip(pairs, statuses, strict=True)]
+    assert np.allclose(got, want, rtol=0, atol=1e-12), (got, want)
 
 
 def test_a_taken_subset_scores_like_the_whole_table() -> None:

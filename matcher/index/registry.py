@@ -112,12 +112,8 @@ class Registry:
     def search(self, kind: str, query: np.ndarray, mask: Callable[[Table, Vocab], np.ndarray],
                n: int) -> list[tuple[int, float]]:
         """Best ``n`` (key, similarity) pairs among slots allowed by ``mask(table, vocab)``."""
-        self.live(kind)
-        self._maybe_sync(kind)
-        with self._rw[kind].read():
-            live = self._live[kind]
-            keys, sims = live.search(query, mask(live.table, self.vocab), n)
-        return list(zip(keys.tolist(), sims.tolist(), strict=True))
+        hits = self.search_hits(kind, query, mask, n)
+        return list(zip(hits.keys.tolist(), hits.sims.tolist(), strict=True))
 
     def search_hits(self, kind: str, query: np.ndarray,
                     mask: Callable[[Table, Vocab], np.ndarray], n: int,

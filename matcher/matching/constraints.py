@@ -26,7 +26,15 @@ import numpy as np
 
 from matcher.geo import EARTH_RADIUS_KM, haversine_km_many, valid_coordinates
 from matcher.matching.profiles import PersonProfile, VacancyProfile
-from matcher.matching.tables import NO_DAY, PeopleTable, VacancyTable, Vocab, day, skill_bits
+from matcher.matching.tables import (
+    NO_DAY,
+    PeopleTable,
+    VacancyTable,
+    Vocab,
+    day,
+    held_ids,
+    skill_bits,
+)
 from matcher.skills import SkillMatcher
 
 PERSON_DELETED = "person_deleted"
@@ -161,9 +169,10 @@ def _box(lat0: float, lon0: float, radius_km: float) -> tuple[float, float] | No
     dlat = math.degrees(ang) * slack + 1e-9
     edge = math.cos(math.radians(min(90.0, abs(lat0) + dlat)))
     x = math.sin(ang / 2) / edge if edge > 1e-12 else math.inf
-    if x >= 1 or abs(lon0) + math.degrees(2 * math.asin(x)) * slack + 1e-9 >= 180:
+    dlon = math.degrees(2 * math.asin(x)) * slack + 1e-9 if x < 1 else math.inf
+    if abs(lon0) + dlon >= 180:
         return dlat, math.inf  # near a pole or across the date line: latitude only
-    return dlat, math.degrees(2 * math.asin(x)) * slack + 1e-9
+    return dlat, dlon
 
 
 def _within_radius(lat0: float, lon0: float, radius_km: float, lat: np.ndarray,
@@ -185,7 +194,7 @@ def _held(p: PersonProfile, vocab: Vocab, skills: SkillMatcher) -> tuple[np.ndar
     as 64 hashed bits."""
     has = np.zeros(len(vocab) + 1, dtype=bool)
     has[-1] = True
-    ids = [sid for name in skills.held(p.skills) if (sid := vocab.get(name)) is not None]
+    ids = held_ids(p, vocab, skills)
     has[ids] = True
     return has, skill_bits(ids)
 

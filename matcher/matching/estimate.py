@@ -18,7 +18,7 @@ import numpy as np
 
 from matcher.geo import approximate_location, haversine_km_many
 from matcher.matching.profiles import PersonProfile, VacancyProfile
-from matcher.matching.tables import NO_DAY, TIERS, URGENCIES, Table, Vocab
+from matcher.matching.tables import NO_DAY, TIERS, URGENCIES, Table, Vocab, held_ids
 from matcher.matching.weights import COMPONENTS, WeightsVersion
 from matcher.skills import SkillMatcher
 
@@ -61,12 +61,8 @@ def vacancy_scores(
     (``agreements``: the agreement value per row, surplus employees only)."""
     w, n = weights, len(rows)
     held = np.zeros(len(vocab) + 1, dtype=bool)  # index -1 (the padding) stays False
-    for name in skills.held(p.skills):
-        sid = vocab.get(name)
-        if sid is not None and sid < len(vocab):
-            held[sid] = True
+    held[held_ids(p, vocab, skills)] = True
     listed = rows.matrix("listed")
-    listed = np.where(listed < len(vocab), listed, -1)
     tiers = np.array([w.key_tier_values[str(t)] for t in TIERS])
     urgencies = np.array([w.urgency_values[str(u)] for u in URGENCIES])
     values: dict[str, np.ndarray | float] = {

@@ -13,11 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.geo import approximate_location, haversine_km
 from matcher.matching.constraints import distance_km
+from matcher.matching.estimate import agreement_values
 from matcher.matching.profiles import PersonProfile, VacancyProfile
 from matcher.matching.weights import COMPONENTS, WeightsVersion
 from matcher.models import Agreement
@@ -139,3 +141,26 @@ def agreements_between(
         if (lender, borrower) in wanted:
             out[(lender, borrower)].add(str(status))
     return out
+
+
+class AgreementCache:
+    """Agreement statuses per (lender, borrower) enterprise pair, each pair read once per
+    request: the estimate of a round's hits and the exact scoring of its top share them."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[int, int], set[str]] = {}
+
+    def read(self, session: Session, pairs: Iterable[tuple[int, int]]
+             ) -> dict[tuple[int, int], set[str]]:
+        """Statuses of ``pairs`` (and of every pair read before), reading the new ones."""
+        missing = {pair for pair in pairs if pair not in self._found}
+        if missing:
+            got = agreements_between(session, missing)
+            self._found.update({pair: got.get(pair, set()) for pair in missing})
+        return self._found
+
+    def values(self, session: Session, w: WeightsVersion, pairs: list[tuple[int, int]]
+               ) -> np.ndarray:
+        """The weight-free agreement value of each pair (the best status; 0 where none)."""
+        found = self.read(session, pairs)
+        return agreement_values(w, [found[pair] for pair in pairs])

@@ -37,7 +37,7 @@ from matcher.matching.profiles import (
     person_key,
     split_person_key,
 )
-from matcher.matching.ranking import Breakdown, agreements_between, score_pair
+from matcher.matching.ranking import AgreementCache, Breakdown, score_pair
 from matcher.matching.weights import WeightsVersion, load_weights
 from matcher.runtime import Runtime
 
@@ -168,7 +168,8 @@ def _rank(reg: Registry, kind: str, query: np.ndarray, mask: Any, k: int, w_sem:
         log.info("%s: %d hits stale, %d scored off the table; refreshing and searching again",
                  kind, len(stale), len(off))
         reg.refresh(kind, stale + off)
-        scored = [item for item in scored if item[0] not in set(off)]
+        wrong = set(off)
+        scored = [item for item in scored if item[0] not in wrong]
     return scored[:k]
 
 
@@ -195,32 +196,27 @@ def recommend_for_profile(
     def mask(table: Any, vocab: Any) -> np.ndarray:
         return constraints.vacancy_mask(person, table, today=today, vocab=vocab, skills=skills)
 
+    deals = AgreementCache()
+
     def score_hits(hits: list[tuple[int, float]]) -> tuple[list[Scored], list[int]]:
         with rt.uow() as uow:
             rows = {v.id: v for v in load_vacancies(uow.s, [key for key, _ in hits])}
             pairs = [(person.enterprise_id or 0, v.enterprise_id or 0) for v in rows.values()]
-            deals = agreements_between(uow.s, pairs) if person.kind == "surplus" else {}
-        return _score_found(hits, rows, lambda v: (person, v), deals, w, skills, today)
+            found = deals.read(uow.s, pairs) if person.kind == "surplus" else {}
+        return _score_found(hits, rows, lambda v: (person, v), found, w, skills, today)
 
     def scores(hits: Hits) -> np.ndarray:
-        deals = None
+        values = None
         if person.kind == "surplus" and person.enterprise_id:
-            deals = _agreement_values(rt, w, [(person.enterprise_id, int(e))
-                                              for e in hits.rows.col("enterprise_id")])
+            with rt.uow() as uow:
+                values = deals.values(uow.s, w, [(person.enterprise_id, int(e))
+                                                 for e in hits.rows.col("enterprise_id")])
         return estimate.vacancy_scores(person, hits.rows, hits.sims, weights=w, skills=skills,
-                                       vocab=reg.vocab, today=today, agreements=deals)
+                                       vocab=reg.vocab, today=today, agreements=values)
 
     ranked = _rank(reg, "vacancies", q, mask, k, w.weights["semantic"], person_bonus(w, person),
                    scores, score_hits)
     return [_match(v, b, rank) for rank, (_, b, v) in enumerate(ranked, start=1)]
-
-
-def _agreement_values(rt: Runtime, w: WeightsVersion, pairs: list[tuple[int, int]]
-                      ) -> np.ndarray:
-    """The agreement value of each (lender, borrower) pair (0 where none counts)."""
-    with rt.uow() as uow:
-        deals = agreements_between(uow.s, pairs)
-    return estimate.agreement_values(w, [deals.get(pair, ()) for pair in pairs])
 
 
 def _score_found(
@@ -308,20 +304,23 @@ def candidates_for_vacancy(
         return constraints.people_mask(vacancy, table, today=today, vocab=vocab, skills=skills,
                                        kinds=tuple(kinds))
 
+    deals = AgreementCache()
+
     def score_hits(hits: list[tuple[int, float]]) -> tuple[list[Scored], list[int]]:
         with rt.uow() as uow:
             rows = {p.key: p for p in load_people(uow.s, [key for key, _ in hits])}
             pairs = [(p.enterprise_id or 0, vacancy.enterprise_id or 0) for p in rows.values()]
-            deals = agreements_between(uow.s, pairs)
-        return _score_found(hits, rows, lambda p: (p, vacancy), deals, w, skills, today)
+            found = deals.read(uow.s, pairs)
+        return _score_found(hits, rows, lambda p: (p, vacancy), found, w, skills, today)
 
     def scores(hits: Hits) -> np.ndarray:
-        deals = None
+        values = None
         if vacancy.enterprise_id:
-            deals = _agreement_values(rt, w, [(int(e), vacancy.enterprise_id)
-                                              for e in hits.rows.col("enterprise_id")])
+            with rt.uow() as uow:
+                values = deals.values(uow.s, w, [(int(e), vacancy.enterprise_id)
+                                                 for e in hits.rows.col("enterprise_id")])
         return estimate.people_scores(vacancy, hits.rows, hits.sims, weights=w, skills=skills,
-                                      vocab=reg.vocab, today=today, agreements=deals)
+                                      vocab=reg.vocab, today=today, agreements=values)
 
     ranked = _rank(reg, "people", q, mask, k, w.weights["semantic"], w.max_bonus, scores,
                    score_hits)

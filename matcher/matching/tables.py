@@ -164,6 +164,12 @@ def _approx(lat: float | None, lon: float | None, district: str | None
     return (found[0], found[1]) if found else (math.nan, math.nan)
 
 
+def held_ids(p: PersonProfile, vocab: Vocab, skills: SkillMatcher) -> list[int]:
+    """Vocab ids of the skills ``p`` holds, implications included (names no row has
+    interned yet are left out: no row lists them)."""
+    return [sid for name in skills.held(p.skills) if (sid := vocab.get(name)) is not None]
+
+
 def skill_bits(ids: Iterable[int]) -> int:
     """Skill ids hashed onto the 64 bits of an int (bit ``id % 64``): a row whose required
     bits are not all among a person's held bits lacks a required skill for sure; a row
