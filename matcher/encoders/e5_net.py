@@ -34,6 +34,7 @@ import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,9 @@ def build_torch(weights: E5Weights) -> Any:
     return E5Net().eval()
 
 
+@lru_cache(maxsize=4)
 def _digest(path: Path) -> str:
+    """Short sha256 of the model file, read once per process (71 MB)."""
     sha = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 22), b""):
@@ -167,7 +170,7 @@ def _convert(weights: E5Weights, engine: str, target: Path) -> None:
         if engine == "onnx-int8":
             from matcher.encoders.e5_smooth import smooth
 
-            smooth(net, weights, Runner)
+            smooth(net, weights)
         torch.onnx.export(net, (torch.zeros(2, 5, weights.hidden), torch.ones(2, 5)), str(fp32),
                           input_names=["word", "mask"], output_names=["pooled"],
                           dynamic_axes=axes, opset_version=17, dynamo=False)
@@ -209,6 +212,17 @@ class Runner:
         list(self._pool.map(fn, chunks))
 
 
+def torch_runner(net: Any, batch: int = WHOLE_CALL) -> Runner:
+    """A :class:`Runner` over a torch network (``build_torch``), on the calling thread."""
+    import torch
+
+    def run(word: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        with torch.inference_mode():
+            return np.asarray(net(torch.from_numpy(word), torch.from_numpy(mask)).numpy())
+
+    return Runner(run, batch, 1)
+
+
 def make_runner(weights: E5Weights, engine: str, cache_dir: Path) -> Runner:
     """The :class:`Runner` for ``engine``.
 
@@ -221,15 +235,7 @@ def make_runner(weights: E5Weights, engine: str, cache_dir: Path) -> Runner:
     if engine not in ENGINES:
         raise ValueError(f"unknown e5 engine {engine!r}; expected one of {ENGINES}")
     if engine == "torch-fp32":
-        import torch
-
-        net = build_torch(weights)
-
-        def run_torch(word: np.ndarray, mask: np.ndarray) -> np.ndarray:
-            with torch.inference_mode():
-                return np.asarray(net(torch.from_numpy(word), torch.from_numpy(mask)).numpy())
-
-        return Runner(run_torch, WHOLE_CALL, 1)
+        return torch_runner(build_torch(weights))
     import onnxruntime as ort
 
     options = ort.SessionOptions()

@@ -20,8 +20,6 @@ import hashlib
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
-
 from matcher.encoders.e5_weights import E5Weights
 
 #: Migration strength per input: the GELU outputs need most of their range moved.
@@ -53,11 +51,11 @@ def _targets(layer: Any, key: str) -> list[Any]:
     return [layer.q, layer.k, layer.v] if key == "q" else [getattr(layer, key)]
 
 
-def activation_maxima(net: Any, weights: E5Weights, runner_cls: Any) -> dict[tuple[int, str], Any]:
+def activation_maxima(net: Any, weights: E5Weights) -> dict[tuple[int, str], Any]:
     """Per-channel max |input| of each smoothed projection over the calibration texts."""
     import torch
 
-    from matcher.encoders.e5_net import embed
+    from matcher.encoders.e5_net import embed, torch_runner
 
     maxima: dict[tuple[int, str], Any] = {}
     hooks = []
@@ -67,24 +65,19 @@ def activation_maxima(net: Any, weights: E5Weights, runner_cls: Any) -> dict[tup
                 peak = inputs[0].detach().abs().amax(dim=(0, 1))
                 maxima[key] = torch.maximum(maxima[key], peak) if key in maxima else peak
             hooks.append(_targets(layer, key)[0].register_forward_pre_hook(record))
-
-    def run(word: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        with torch.inference_mode():
-            return np.asarray(net(torch.from_numpy(word), torch.from_numpy(mask)).numpy())
-
-    try:
-        embed(weights, runner_cls(run, 1, 1), calibration_texts())
+    try:  # one text per call: padding never reaches the maxima
+        embed(weights, torch_runner(net, batch=1), calibration_texts())
     finally:
         for hook in hooks:
             hook.remove()
     return maxima
 
 
-def smooth(net: Any, weights: E5Weights, runner_cls: Any) -> None:
+def smooth(net: Any, weights: E5Weights) -> None:
     """Rescale ``net`` in place: inputs divided by s, weight columns multiplied by s."""
     import torch
 
-    maxima = activation_maxima(net, weights, runner_cls)
+    maxima = activation_maxima(net, weights)
     with torch.no_grad():
         for i, layer in enumerate(net.layers):
             for key, alpha in ALPHA.items():
