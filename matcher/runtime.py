@@ -8,7 +8,7 @@ per command. In a forking server each worker builds its own (after fork).
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +19,20 @@ from matcher.pii import PiiCipher
 
 if TYPE_CHECKING:
     from matcher.encoders.base import Encoder
+    from matcher.index.registry import Registry
+    from matcher.subsidy.rules import RuleSet
+
+
+class Work(UnitOfWork):
+    """A unit of work that knows its process runtime (actions reach the index through it)."""
+
+    def __init__(self, rt: Runtime):
+        super().__init__(rt.sessions)
+        self.rt = rt
+
+    def __enter__(self) -> Work:
+        super().__enter__()
+        return self
 
 
 class Runtime:
@@ -31,7 +45,8 @@ class Runtime:
         self._sessions: sessionmaker[Session] | None = None
         self._cipher: PiiCipher | None = None
         self._encoder: Encoder | None = None
-        self.extras: dict[str, Any] = {}
+        self.index_registry: Registry | None = None  # set by matcher.index.get_registry
+        self.ruleset: RuleSet | None = None  # set by matcher.subsidy.rule_store
 
     @property
     def engine(self) -> Engine:
@@ -49,9 +64,9 @@ class Runtime:
                 self._sessions = make_session_factory(self.engine)
             return self._sessions
 
-    def uow(self) -> UnitOfWork:
+    def uow(self) -> Work:
         """A new unit of work (use as ``with rt.uow() as uow: ...``)."""
-        return UnitOfWork(self.sessions)
+        return Work(self)
 
     @property
     def cipher(self) -> PiiCipher:

@@ -20,7 +20,6 @@ from matcher.errors import Conflict, NotFound, Refused, ValidationFailed
 from matcher.index.hooks import people_changed
 from matcher.index.kinds import KINDS
 from matcher.index.registry import Registry, get_registry
-from matcher.matching.service import recommend_vacancies
 from matcher.models import (
     AuditLog,
     Enterprise,
@@ -30,6 +29,7 @@ from matcher.models import (
     SurplusEmployee,
     Vacancy,
 )
+from matcher.recommend.service import recommend_vacancies
 from matcher.runtime import Runtime
 from matcher.services.seekers import (
     SeekerInput,
@@ -101,7 +101,7 @@ class IndexFollowsDatabase(RuleBasedStateMachine):
                 uow.s.execute(delete(model))
             uow.commit()
         shutil.rmtree(self.rt.settings.index_dir, ignore_errors=True)
-        self.rt.extras["index.registry"] = Registry(self.rt, sync_interval=None)
+        self.rt.index_registry = Registry(self.rt, sync_interval=None)
 
     def _ext(self) -> str:
         self.n += 1
@@ -186,7 +186,7 @@ class IndexFollowsDatabase(RuleBasedStateMachine):
     def reload(self) -> None:
         """Save, forget the in-memory indexes, load the files again (another process)."""
         get_registry(self.rt).flush()
-        self.rt.extras["index.registry"] = Registry(self.rt, sync_interval=None)
+        self.rt.index_registry = Registry(self.rt, sync_interval=None)
 
     @invariant()
     def indexes_hold_exactly_the_matchable_rows(self) -> None:

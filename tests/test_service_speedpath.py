@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 from matcher.demo.seed import seed_demo
 from matcher.enums import VacancyStatus
 from matcher.index.registry import Registry, get_registry
-from matcher.matching import constraints, service
+from matcher.matching import constraints
 from matcher.matching.profiles import (
     PersonProfile,
     VacancyProfile,
@@ -24,6 +24,7 @@ from matcher.matching.profiles import (
 )
 from matcher.matching.ranking import agreements_between, score_pair
 from matcher.models import JobSeeker, SurplusEmployee, Vacancy
+from matcher.recommend import service
 from matcher.runtime import Runtime
 
 TODAY = date(2026, 3, 2)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, request
 from flask_login import UserMixin, current_user
@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import Unauthorized
 
 from matcher.accounts import users
-from matcher.accounts.permissions import Principal, require_role
 from matcher.db import UnitOfWork
 from matcher.enums import Role
+from matcher.principal import Principal, require_role
 from web.extensions import csrf, login_manager
 
+T = TypeVar("T")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -139,6 +140,23 @@ def reading() -> Iterator[Session]:
     """A read-only session (rolled back at the end)."""
     with _runtime().uow() as uow:
         yield uow.s
+
+
+def perform(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call action ``fn(uow, principal, *args)`` in one transaction and commit it.
+
+    A refusal propagates (the one error handler renders it) and nothing is kept.
+    """
+    with _runtime().uow() as uow:
+        out = fn(uow, principal(), *args, **kwargs)
+        uow.commit()
+    return out
+
+
+def read(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call query ``fn(uow, principal, *args)`` in a transaction that is rolled back."""
+    with _runtime().uow() as uow:
+        return fn(uow, principal(), *args, **kwargs)
 
 
 def csrf_exempt(view: Callable[..., Any]) -> Callable[..., Any]:

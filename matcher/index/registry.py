@@ -295,12 +295,11 @@ def _parse(value: str) -> datetime:
 
 
 def get_registry(rt: Runtime) -> Registry:
-    """The registry of ``rt`` (created on first use, kept in ``rt.extras``)."""
+    """The registry of ``rt`` (created on first use, kept in ``rt.index_registry``)."""
     with _REGISTRY_LOCK:
-        registry = rt.extras.get("index.registry")
-        if registry is None:
-            registry = rt.extras["index.registry"] = Registry(rt)
-        return registry
+        if rt.index_registry is None:
+            rt.index_registry = Registry(rt)
+        return rt.index_registry
 
 
 __all__ = ["Hits", "MaskMemo", "Registry", "get_registry", "new_meta"]

@@ -1,5 +1,5 @@
-"""The matching engine: hard constraints, ranking, explanations and the matching services.
+"""The ranking core: profiles, hard constraints, score components and weights.
 
-Import the parts you need (``matcher.matching.service``, ``.explain``, ``.constraints``);
-this package imports nothing heavy.
+Pure domain code: nothing here imports the indexes, the encoders' models or the web.
+Ranked lists from the indexes live one layer up, in :mod:`matcher.recommend`.
 """

@@ -16,7 +16,6 @@ from matcher.subsidy.rules import Rule, RuleSet, load_rules
 from matcher.subsidy.sqlutil import insert_ignore
 
 log = logging.getLogger(__name__)
-EXTRAS_KEY = "subsidy.rules"
 
 
 @dataclass(frozen=True)
@@ -63,10 +62,7 @@ def record_rules(session: Session, ruleset: RuleSet, actor: str = "system") -> l
 
 def current_rules(rt: Runtime) -> RuleSet:
     """The rule set from ``settings.subsidy_rules``, validated once per Runtime."""
-    ruleset = rt.extras.get(EXTRAS_KEY)
-    if ruleset is None:
-        ruleset = load_rules(rt.settings.subsidy_rules)
-        rt.extras[EXTRAS_KEY] = ruleset
-        log.info("loaded %d subsidy rules from %s", len(ruleset.rules), ruleset.source)
-    assert isinstance(ruleset, RuleSet)
-    return ruleset
+    if rt.ruleset is None:
+        rt.ruleset = load_rules(rt.settings.subsidy_rules)
+        log.info("loaded %d subsidy rules from %s", len(rt.ruleset.rules), rt.ruleset.source)
+    return rt.ruleset

@@ -13,7 +13,7 @@ from matcher.matching import constraints
 from matcher.matching.constraints import Exclusion
 from matcher.matching.profiles import PersonKind
 from matcher.matching.ranking import Component, agreements_between, score_pair
-from matcher.matching.service import (
+from matcher.recommend.service import (
     RANK_LIMIT,
     load_person,
     load_vacancy,

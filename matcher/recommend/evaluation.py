@@ -21,8 +21,8 @@ from matcher.encoders.base import Encoder
 from matcher.index.registry import Registry
 from matcher.matching.embedding import embed_people
 from matcher.matching.profiles import PersonProfile
-from matcher.matching.service import recommend_for_profile
 from matcher.models import Base, Enterprise, Vacancy
+from matcher.recommend.service import recommend_for_profile
 from matcher.runtime import Runtime
 
 EVAL_DAY = date(2020, 6, 1)
@@ -92,7 +92,7 @@ def engine_rank(
                                    **overrides))
         if encoder is not None and not isinstance(encoder, str):
             rt.set_encoder(encoder)
-        rt.extras["index.registry"] = Registry(rt, sync_interval=None, autosave_interval=None)
+        rt.index_registry = Registry(rt, sync_interval=None, autosave_interval=None)
         try:
             _store(rt, vacancies)
             profiles = [seeker_profile(s) for s in seekers]
