@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import math
 
 import numpy as np
 
-log = logging.getLogger(__name__)
+from matcher.reference.districts import centroid
 
 EARTH_RADIUS_KM = 6371.0088
 #: The bureau's city: people records have no city column, they live where the bureau is.
@@ -43,15 +42,8 @@ def haversine_km_many(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray
 
 def district_centroid(district: str | None) -> tuple[float, float] | None:
     """The centroid of a district ("朝阳区", "朝阳", "Chaoyang" or its code), if known."""
-    if not district:
-        return None
-    try:
-        from matcher.demo.districts import find
-    except ImportError:  # the district table is optional for the engine
-        log.debug("matcher.demo.districts not available: no district centroids")
-        return None
-    found = find(district)
-    return (float(found.latitude), float(found.longitude)) if found else None
+    found = centroid(district)
+    return (float(found[0]), float(found[1])) if found else None
 
 
 def approximate_location(

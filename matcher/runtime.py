@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.config import Settings, load_settings
 from matcher.db import UnitOfWork, make_engine, make_session_factory
+from matcher.encoders import get_encoder
 from matcher.pii import PiiCipher
 
 if TYPE_CHECKING:
@@ -81,8 +82,6 @@ class Runtime:
         """The configured text encoder, loaded on first use."""
         with self._lock:
             if self._encoder is None:
-                from matcher.encoders import get_encoder
-
                 self._encoder = get_encoder(self.settings.encoder)
             return self._encoder
 
@@ -90,6 +89,11 @@ class Runtime:
         """Use ``encoder`` instead of the configured one (tests, benchmarks)."""
         with self._lock:
             self._encoder = encoder
+
+    def ping(self) -> None:
+        """Raise unless the database answers (the liveness probe)."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
 
     def dispose(self) -> None:
         """Close database connections (call before fork or at shutdown)."""

@@ -7,7 +7,7 @@ Every row ranks all 199 vacancies for each of the 99 seekers of
 Acc@1, Recall@10, MRR@10, nDCG@10, nDCG@10 split by the seeker's language, and vague@10:
 the share of (seeker, relevant vacancy with a vague title such as 普工) pairs found in the
 top 10, i.e. whether the description is still heard. The ``engine`` row calls
-``matcher.matching.evaluation.engine_rank(seekers, vacancies) -> list[list[vacancy_id]]``
+``matcher.recommend.evaluation.engine_rank(seekers, vacancies) -> list[list[vacancy_id]]``
 when that module exists (seekers and vacancies are the dicts of the JSON file).
 """
 
@@ -153,9 +153,9 @@ def summarize(name: str, ranked: list[list[str]], data: dict[str, Any]) -> Row:
 def engine_rankings(data: dict[str, Any]) -> list[list[str]] | None:
     """Rankings from the ranking engine, or None (with a printed reason) when unavailable."""
     try:
-        from matcher.matching.evaluation import engine_rank
+        from matcher.recommend.evaluation import engine_rank
     except ImportError as exc:
-        print(f"engine row skipped: matcher.matching.evaluation.engine_rank unavailable ({exc})")
+        print(f"engine row skipped: matcher.recommend.evaluation.engine_rank unavailable ({exc})")
         return None
     try:
         return [list(r) for r in engine_rank(data["seekers"], data["vacancies"])]

@@ -1,9 +1,13 @@
-"""Shared fixtures: a migrated database per test (SQLite file or PostgreSQL), a Runtime.
+"""Shared fixtures: a migrated database per test (SQLite file or PostgreSQL), a Runtime; test tiers.
 
 Each test that asks for ``db_url`` gets its own database cloned from a template that was
 migrated to head once per run: a copied SQLite file, or on PostgreSQL (when
 ``WORKBRIDGE_TEST_PG_URL`` names a server's admin URL) ``CREATE DATABASE ... TEMPLATE``.
 Tests commit for real, so thread races and triggers behave as in production.
+
+Tiers (markers): a test whose fixtures include ``db_url`` is ``db``, one whose fixtures include
+``rt_e5`` is ``slow``; a test with none of ``db``/``slow``/``browser`` is ``unit``, and a unit
+test that opens a database connection or loads a real model fails (so the tiers stay honest).
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from matcher import migrate
 from matcher.config import load_settings
+from matcher.encoders import e5_weights, st_encoder
 from matcher.runtime import Runtime
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -63,11 +68,38 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError("WORKBRIDGE_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
 
 
+#: Fixture -> the tier its users belong to (fixturenames holds the whole fixture closure).
+TIER_FIXTURES = {"db_url": "db", "rt_e5": "slow"}
+OTHER_TIERS = ("db", "slow", "browser")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that use a database get the ``db`` marker (CI reruns them on PostgreSQL)."""
+    """Mark tiers: ``db`` (CI reruns them on PostgreSQL), ``slow`` by fixture; the rest ``unit``."""
     for item in items:
-        if "db_url" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.db)
+        fixtures = getattr(item, "fixturenames", ())
+        for fixture, tier in TIER_FIXTURES.items():
+            if fixture in fixtures and item.get_closest_marker(tier) is None:
+                item.add_marker(getattr(pytest.mark, tier))
+        if not any(item.get_closest_marker(tier) for tier in OTHER_TIERS):
+            item.add_marker(pytest.mark.unit)
+
+
+def _refuse(what: str) -> object:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError(f"a unit test must not {what}: use the db_url/rt fixtures "
+                             "(db tier) or mark it slow")
+    return refuse
+
+
+@pytest.fixture(autouse=True)
+def _unit_tier_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unit tests run without a database connection and without a real embedding model."""
+    if request.node.get_closest_marker("unit") is None:
+        return
+    monkeypatch.setattr(Engine, "connect", _refuse("connect to a database"))
+    monkeypatch.setattr(Engine, "raw_connection", _refuse("connect to a database"))
+    monkeypatch.setattr(st_encoder, "_load_model", _refuse("load a real embedding model"))
+    monkeypatch.setattr(e5_weights, "load", _refuse("load a real embedding model"))
 
 
 def _pg_exec(sql: str) -> None:

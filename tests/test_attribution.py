@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from builders.subsidy import add_agency, add_enterprise, add_seeker, add_vacancy, committing
 from sqlalchemy import select
 
 from matcher.enums import VacancyStatus
@@ -15,7 +16,6 @@ from matcher.runtime import Runtime
 from matcher.subsidy.actors import Actor
 from matcher.subsidy.placements import HireRequest, hire
 from matcher.subsidy.recommendations import recommend, withdraw
-from matcher.subsidy.testing import add_agency, add_enterprise, add_seeker, add_vacancy, committing
 
 ADMIN = Actor.admin("admin@bureau.example")
 HIRED_ON = date(2024, 3, 5)

@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from builders.accounts import PASSWORD, World, build_world
 from flask import Flask
 from flask.testing import FlaskClient
 
-from matcher.accounts.testing import PASSWORD, World, build_world
 from matcher.accounts.users import authenticate, create_user
 from matcher.config import Settings
 from matcher.enums import Role

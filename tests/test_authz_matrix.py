@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from builders.accounts import World, build_world
 from flask import Flask
 from flask.testing import FlaskClient
 
-from matcher.accounts.testing import World, build_world
 from matcher.config import Settings
 from matcher.enums import Role
 from web import create_app

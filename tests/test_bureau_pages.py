@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
+from builders.subsidy import committing, placed_world
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -33,7 +34,6 @@ from matcher.subsidy.claims import ClaimRequest, approve_claim, submit_claim
 from matcher.subsidy.evaluate import Claimant
 from matcher.subsidy.ledger import pay_claim, reverse_payment
 from matcher.subsidy.rules import load_rules
-from matcher.subsidy.testing import committing, placed_world
 from web import create_app
 from web.bureau.dashboards import DASHBOARDS
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
+from builders.subsidy import PlacedWorld, committing, placed_world
 from sqlalchemy import create_engine, func, select, text
 
 from matcher.enums import ClaimantKind
@@ -28,7 +29,6 @@ from matcher.subsidy.claims import ClaimRequest, approve_claim, submit_claim
 from matcher.subsidy.evaluate import Claimant
 from matcher.subsidy.ledger import pay_claim, reverse_payment
 from matcher.subsidy.rules import parse_rules
-from matcher.subsidy.testing import PlacedWorld, committing, placed_world
 
 N = 16
 ADMIN = Actor.admin("admin")

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from builders.subsidy import add_agency, add_vacancy, committing, placed_world
 from click.testing import CliRunner
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
@@ -34,7 +35,6 @@ from matcher.subsidy.ledger import balance, entries_for, pay_claim, reverse_paym
 from matcher.subsidy.placements import HireRequest, hire, record_social_insurance
 from matcher.subsidy.recommendations import recommend
 from matcher.subsidy.rules import RuleSet, load_rules, parse_rules
-from matcher.subsidy.testing import add_agency, add_vacancy, committing, placed_world
 
 SHIPPED = load_rules(PACKAGE_DATA / "subsidy_rules.yaml")
 ADMIN = Actor.admin("admin@bureau.example")

@@ -15,9 +15,7 @@ from matcher.enums import AgreementStatus, KeyTier, VacancyStatus
 from matcher.index import live as live_module
 from matcher.index.registry import get_registry
 from matcher.matching import constraints
-from matcher.matching.explain import explain
 from matcher.matching.profiles import PersonProfile, VacancyProfile
-from matcher.matching.service import candidates_for_vacancy, recommend_vacancies
 from matcher.matching.tables import PeopleTable, VacancyTable, Vocab
 from matcher.models import (
     Agreement,
@@ -27,8 +25,10 @@ from matcher.models import (
     SurplusEmployee,
     Vacancy,
 )
+from matcher.recommend.explain import explain
+from matcher.recommend.service import candidates_for_vacancy, recommend_vacancies
 from matcher.runtime import Runtime
-from matcher.services.seekers import delete_seeker, withdraw_consent
+from matcher.seekers.services import delete_seeker, withdraw_consent
 from matcher.skills import get_skill_matcher
 
 TODAY = date(2020, 6, 1)
@@ -323,3 +323,37 @@ def test_skills_sharing_a_hashed_bit_are_still_told_apart() -> None:
     ok = PersonProfile(kind="seeker", id=2, external_id="q", skills=("护士证",))
     assert constraints.vacancy_mask(ok, table, today=TODAY, vocab=vocab,
                                     skills=skills).tolist() == [True]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(people(), vacancies()), min_size=1, max_size=10),
+       st.sampled_from([("seeker",), ("surplus",), ("seeker", "surplus")]))
+def test_a_batch_of_pairs_and_kind_filters_agree_with_the_scalar_check(
+        pairs: list[tuple[PersonProfile, VacancyProfile]], kinds: tuple[str, ...]) -> None:
+    """allowed() on mixed rows (kinds, skill widths, places) is check() pair by pair; a
+    people mask restricted to some kinds is the full verdict for those kinds only."""
+    skills, vocab = get_skill_matcher(), Vocab()
+    want = [not constraints.check(p, v, today=TODAY, skills=skills) for p, v in pairs]
+    got = constraints.allowed([p for p, _ in pairs], [v for _, v in pairs], today=TODAY,
+                              skills=skills)
+    assert got.tolist() == want
+    ps = [p for p, _ in pairs]
+    table = PeopleTable()
+    table.append([PeopleTable.record(p, vocab, skills) for p in ps])
+    v = pairs[0][1]
+    mask = constraints.people_mask(v, table, today=TODAY, vocab=vocab, skills=skills,
+                                   kinds=kinds)
+    assert mask.tolist() == [p.kind in kinds and not constraints.check(p, v, today=TODAY,
+                                                                       skills=skills)
+                             for p in ps]
+
+
+def test_each_rule_is_registered_once_under_its_code() -> None:
+    """check reports the rules in RULES' order; the masks test every rule exactly once."""
+    codes = [constraints.PERSON_DELETED, constraints.NO_CONSENT, constraints.VACANCY_NOT_OPEN,
+             constraints.NOT_ACCEPTING_BORROWED, constraints.OWN_ENTERPRISE,
+             constraints.ALREADY_LENT, constraints.OUTSIDE_LENDING_WINDOW, constraints.TOO_FAR,
+             constraints.OTHER_CITY, constraints.MISSING_REQUIRED_SKILLS,
+             constraints.NOT_AVAILABLE]
+    assert list(constraints.RULES) == codes
+    assert sorted(constraints.COLUMN_RULES + constraints.ROW_RULES) == sorted(codes)

@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 from matcher.cli.data_cmds import demo
 from matcher.dataio import iter_rows
 from matcher.demo import catalog
-from matcher.demo.districts import DISTRICTS, canonical_district, centroid, find, haversine_km
 from matcher.demo.seed import generate, plan, seed_demo
+from matcher.geo import haversine_km
 from matcher.models import Enterprise, HRAgency, JobSeeker, SurplusEmployee, Vacancy
+from matcher.reference.districts import DISTRICTS, canonical_district, centroid, find
 from matcher.runtime import Runtime
 from matcher.skills import SkillMatcher
 from matcher.validators import validate_credit_code, validate_id_number

@@ -138,11 +138,9 @@ def test_bad_model_file_and_engine_are_clear_errors(weights: e5_weights.E5Weight
 
 def test_smoothing_is_exact_in_float32_and_keeps_int8_similarities_close(
         weights: e5_weights.E5Weights, texts: list[str], cache: Path) -> None:
-    from matcher.encoders.e5_smooth import smooth
-
     plain = e5_net.build_torch(weights)
     smoothed = e5_net.build_torch(weights)
-    smooth(smoothed, weights)
+    e5_net.smooth_torch(smoothed, weights)
     assert smoothed.layers[0].inv  # the smoothing divisors are in place
     runner = e5_net.torch_runner
 

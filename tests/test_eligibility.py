@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from builders.subsidy import committing, placed_world
 
 from matcher.enums import ClaimantKind
 from matcher.runtime import Runtime
@@ -18,7 +19,6 @@ from matcher.subsidy.claims import ClaimRequest, approve_claim, submit_claim
 from matcher.subsidy.evaluate import Claimant, PlacementFacts, evaluate
 from matcher.subsidy.ledger import pay_claim
 from matcher.subsidy.rules import Rule, parse_rules
-from matcher.subsidy.testing import committing, placed_world
 
 ON = date(2024, 5, 1)
 FACTS = PlacementFacts(

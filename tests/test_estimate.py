@@ -1,4 +1,5 @@
-"""Scores estimated with numpy from the attribute tables equal score_pair's, on random data."""
+"""Scores estimated with numpy from the attribute tables equal score_pair's, on random data;
+the components are one registered function each, a batch scores each pair as alone."""
 
 from __future__ import annotations
 
@@ -6,16 +7,18 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matcher.config import Settings
 from matcher.enums import AgreementStatus, KeyTier, Urgency
-from matcher.matching import estimate
+from matcher.matching import components, estimate
 from matcher.matching.profiles import PersonProfile, VacancyProfile
-from matcher.matching.ranking import score_pair
+from matcher.matching.ranking import score_pair, score_pairs
+from matcher.matching.sides import pair_sides
 from matcher.matching.tables import PeopleTable, VacancyTable, Vocab
-from matcher.matching.weights import load_weights
+from matcher.matching.weights import COMPONENTS, load_weights
 from matcher.skills import get_skill_matcher
 
 TODAY = date(2020, 6, 1)
@@ -103,3 +106,78 @@ def test_a_taken_subset_scores_like_the_whole_table() -> None:
                                    vocab=vocab, today=TODAY)
     assert part.tolist() == whole[slots].tolist()
     assert len(set(whole.round(9).tolist())) > 4  # the rows really differ
+
+
+def test_every_weighted_component_is_one_registered_function() -> None:
+    """The weights file's components and the component functions are the same set, and
+    the total is their weighted sum."""
+    assert list(components.VALUES) == list(COMPONENTS)
+    w = load_weights(Settings().ranking_weights).on(TODAY)
+    p = PersonProfile(kind="seeker", id=1, external_id="p", skills=("叉车证",), latitude=39.9,
+                      longitude=116.4)
+    v = VacancyProfile(id=1, external_id="v", title="t", required_skills=("叉车",),
+                       latitude=39.95, longitude=116.4, urgency=Urgency.URGENT,
+                       key_tier=KeyTier.KEY, posted_on=TODAY - timedelta(days=3))
+    person, vacancy = pair_sides([p], [v], get_skill_matcher())
+    facts = components.pair_facts(person, vacancy, np.array([0.7]), today=TODAY)
+    values = components.values(facts, w)
+    assert set(values) == set(COMPONENTS)
+    assert all(0.0 <= float(x[0]) <= 1.0 for x in values.values())
+    assert components.total(facts, w)[0] == pytest.approx(
+        sum(w.weights[name] * float(values[name][0]) for name in COMPONENTS), abs=1e-15)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(people(), vacancies(), st.floats(-0.2, 1.0),
+                          st.lists(st.sampled_from(STATUSES), max_size=2)),
+                min_size=1, max_size=8))
+def test_a_batch_scores_each_pair_as_alone(rows: list[Any]) -> None:
+    """score_pairs on rows of different widths (skills, kinds, places) gives each pair the
+    breakdown score_pair gives it alone: padding and broadcasting change nothing."""
+    skills = get_skill_matcher()
+    w = load_weights(Settings().ranking_weights).on(TODAY)
+    batch = score_pairs([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
+                        weights=w, skills=skills, today=TODAY, agreements=[r[3] for r in rows])
+    alone = [score_pair(p, v, sim, weights=w, skills=skills, today=TODAY, agreements=deals)
+             for p, v, sim, deals in rows]
+    assert batch == alone
+
+
+def _matrix(rows: list[list[int]]) -> np.ndarray:
+    width = max(len(r) for r in rows)
+    return np.array([r + [-1] * (width - len(r)) for r in rows])
+
+
+@given(st.lists(st.lists(st.integers(-2, 12), min_size=1, max_size=4), min_size=1, max_size=6),
+       st.lists(st.lists(st.integers(-1, 12), min_size=1, max_size=5), min_size=1, max_size=6))
+def test_holds_answers_alike_for_one_holder_or_many(
+        ids: list[list[int]], held: list[list[int]]) -> None:
+    """components.holds answers like a plain membership test, row by row or broadcasting
+    a one-row side (each case takes its own code path)."""
+    a, b = _matrix(ids), _matrix(held)
+    n = min(len(a), len(b))
+    for x, y in ((a[:n], b[:n]), (a, b[:1]), (a[:1], b)):
+        rows = max(len(x), len(y))
+        want = [[i >= 0 and i in y[r % len(y)].tolist() for i in x[r % len(x)].tolist()]
+                for r in range(rows)]
+        assert components.holds(x, y).tolist() == want
+
+
+def test_skills_the_index_never_saw_still_count_as_listed() -> None:
+    """A vacancy (the query of ``people_scores``) may list skills no indexed row has: each
+    distinct one is counted out of the listed skills, held by nobody — as ``score_pair``."""
+    skills, vocab = get_skill_matcher(), Vocab()
+    w = load_weights(Settings().ranking_weights).on(TODAY)
+    ps = [PersonProfile(kind="seeker", id=i, external_id=str(i), skills=held, latitude=39.9,
+                        longitude=116.4) for i, held in enumerate([("叉车证",), ("焊工", "叉车"),
+                                                                   ()], start=1)]
+    table = PeopleTable()
+    table.append([PeopleTable.record(p, vocab, skills) for p in ps])
+    v = VacancyProfile(id=1, external_id="v", title="t", required_skills=(),
+                       preferred_skills=("叉车", "焊工", "量子焊接甲", "火星驾驶乙", "深海潜水丙"),
+                       latitude=39.9, longitude=116.4, posted_on=TODAY)
+    assert vocab.get("量子焊接甲") is None and vocab.get("火星驾驶乙") is None
+    _assert_agree(estimate.people_scores, v, table, [(p, v) for p in ps], [[]] * 3, 0.5, w,
+                  vocab)
+    b = score_pair(ps[1], v, 0.5, weights=w, skills=skills, today=TODAY)
+    assert b.component("skills").value == pytest.approx(2 / 5)

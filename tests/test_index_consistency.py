@@ -31,14 +31,14 @@ from matcher.models import (
 )
 from matcher.recommend.service import recommend_vacancies
 from matcher.runtime import Runtime
-from matcher.services.seekers import (
+from matcher.seekers.services import (
     SeekerInput,
     create_seeker,
     delete_seeker,
     update_seeker,
     withdraw_consent,
 )
-from matcher.services.vacancies import (
+from matcher.vacancies.services import (
     VacancyInput,
     close_vacancy,
     delete_vacancy,

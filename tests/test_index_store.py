@@ -20,10 +20,12 @@ from matcher.enums import VacancyStatus
 from matcher.index import kinds, store
 from matcher.index import live as live_module
 from matcher.index.registry import get_registry
-from matcher.matching.embedding import embed_people
+from matcher.index.text_vectors import TextVectors, entity_vectors, saved_index
+from matcher.matching import embedding
+from matcher.matching.embedding import embed_people, text_hash
 from matcher.matching.profiles import PersonProfile
-from matcher.matching.service import recommend_for_profile
 from matcher.models import Enterprise, IndexState, Vacancy
+from matcher.recommend.service import recommend_for_profile
 from matcher.runtime import Runtime
 
 
@@ -236,3 +238,82 @@ def test_dead_slots_are_compacted_away(rt: Runtime, monkeypatch: pytest.MonkeyPa
     assert registry.keys("vacancies").tolist() == ids[6:]
     stored = registry.vector("vacancies", ids[6])
     assert stored is not None and np.isclose(np.linalg.norm(stored), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("index_type", ["flat", "hnsw", "ivf-sq8"])
+def test_stored_vectors_by_key_in_one_batch(rt: Runtime, fresh: Any, index_type: str) -> None:
+    ids = seed(rt, 50)
+    reg = get_registry(fresh(index_type=index_type))
+    reg.live("vacancies")
+    keys = [ids[7], ids[0], ids[49], ids[7]]
+    got = reg.vectors("vacancies", keys)
+    want = np.stack([np.asarray(reg.vector("vacancies", k)) for k in keys])
+    assert got.dtype == np.float32 and np.array_equal(got, want)
+    vectors, found, hashes = reg.stored("vacancies", [ids[3], 10**9])
+    assert found.tolist() == [True, False] and hashes[1] is None and not vectors[1].any()
+    assert hashes[0] == reg.live("vacancies").text_hashes[ids[3]]
+    with pytest.raises(KeyError, match=str(10**9)):
+        reg.vectors("vacancies", [ids[0], 10**9])
+
+
+def test_entity_vectors_stored_when_the_text_matches_else_encoded_once(
+        rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = seed(rt, 3)
+    reg = get_registry(rt)
+    with rt.uow() as uow:
+        profiles = {p.id: p for p in kinds.KINDS["vacancies"].load(uow.s, ids)}
+    texts = [embedding.vacancy_text(profiles[i]) for i in ids]
+    stored = reg.vectors("vacancies", ids)  # built here: every text encoded once
+    calls: list[list[str]] = []
+    real = rt.encoder.encode_documents
+
+    def counting(items: list[str], **kw: Any) -> np.ndarray:
+        calls.append(list(items))
+        return real(items, **kw)
+
+    monkeypatch.setattr(rt.encoder, "encode_documents", counting)
+    changed = "职位 Job: 另一个岗位"  # the row's text changed since it was embedded
+    got = entity_vectors(reg, "vacancies", [ids[0], ids[1], None, ids[2]],
+                         [texts[0], texts[1], changed, changed])
+    assert np.array_equal(got[:2], stored[:2])
+    assert np.array_equal(got[2], got[3]) and not np.array_equal(got[3], stored[2])
+    assert np.allclose(got[2], HashingEncoder().encode_documents([changed])[0])
+    again = entity_vectors(reg, "vacancies", [None], [changed])
+    assert calls == [[changed]] and np.array_equal(again[0], got[2])  # cached by hash
+
+
+def test_text_cache_is_bounded_and_seeds_index_builds(rt: Runtime) -> None:
+    cache = TextVectors(capacity=2)
+    enc = HashingEncoder()
+    first = cache.get(enc, ["a", "b", "a"], documents=True)
+    assert cache.encoded == 2 and np.array_equal(first[0], first[2])
+    cache.get(enc, ["c"], documents=True)
+    assert len(cache) == 2 and cache.peek([text_hash("a")], documents=True) == [None]
+    assert cache.peek([text_hash("c")], documents=False) == [None]  # queries kept apart
+    ids = seed(rt, 4)
+    reg = get_registry(rt)
+    with rt.uow() as uow:
+        profiles = kinds.KINDS["vacancies"].load(uow.s, ids)
+    marker = np.full(enc.dim, 1 / np.sqrt(enc.dim), dtype=np.float32)
+    reg.texts.put([text_hash(embedding.vacancy_text(profiles[0]))], marker[None, :],
+                  documents=True)
+    live = reg.rebuild("vacancies")  # takes the cached vector instead of encoding again
+    assert np.array_equal(np.asarray(live.vector(profiles[0].id or 0)), marker)
+    assert not np.array_equal(np.asarray(live.vector(profiles[1].id or 0)), marker)
+
+
+def test_saved_vectors_are_read_without_the_database(rt: Runtime, fresh: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = seed(rt, 5)
+    want = get_registry(rt).vectors("vacancies", ids)
+    with rt.uow() as uow:
+        texts = [embedding.vacancy_text(p) for p in kinds.KINDS["vacancies"].load(uow.s, ids)]
+    other = fresh()
+    monkeypatch.setattr(other, "uow", lambda: pytest.fail("the database was read"))
+    reg = get_registry(other)
+    assert saved_index(reg, "people") is None  # never saved: nothing to read
+    saved = saved_index(reg, "vacancies")
+    assert saved is not None and saved_index(reg, "vacancies") is saved  # read once
+    got = entity_vectors(reg, "vacancies", [*ids, 10**9], [*texts, texts[0]], can_load=False)
+    assert np.array_equal(got[:5], want) and np.array_equal(got[5], want[0])
+    assert reg.texts.encoded == 1 and not reg.loaded("vacancies")  # the unknown key's text

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from builders.subsidy import add_agency, add_enterprise, add_seeker, add_vacancy
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -28,7 +29,6 @@ from matcher.subsidy.ledger import pay_claim, reverse_payment
 from matcher.subsidy.placements import HireRequest, hire, record_social_insurance
 from matcher.subsidy.recommendations import recommend, withdraw
 from matcher.subsidy.rules import parse_rules
-from matcher.subsidy.testing import add_agency, add_enterprise, add_seeker, add_vacancy
 
 AMOUNT, PERSON_CAP, AGENCY_CAP = 100_00, 75_00, 50_00
 TRANCHE = AMOUNT // 2

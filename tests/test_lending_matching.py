@@ -11,12 +11,17 @@ import numpy as np
 import pytest
 
 from matcher.enums import EmploymentType, KeyTier
+from matcher.index.registry import get_registry
 from matcher.lending import agreements, demand, matching, pool
 from matcher.lending.demand import Demand
+from matcher.lending.engine_scoring import person_profile, vacancy_profiles
 from matcher.lending.pool import EmployeeInput, EmployeeView
-from matcher.matching.service import candidates_for_vacancy
+from matcher.matching.embedding import embed_people, embed_vacancies
+from matcher.matching.ranking import score_pair
 from matcher.models import Enterprise, Vacancy
+from matcher.recommend.service import candidates_for_vacancy, weights_on
 from matcher.runtime import Runtime
+from matcher.skills import get_skill_matcher
 
 DAY, END = date(2020, 3, 2), date(2020, 3, 31)
 
@@ -193,3 +198,35 @@ def test_lender_sees_demand_ranked_by_fit(rt: Runtime) -> None:
     with rt.uow() as uow:
         real = matching.match_lender(rt, uow.s, lender, today=DAY)
     assert [n.demand.enterprise_id for n in real] == [big, small]
+
+
+def test_matches_come_from_stored_vectors_and_score_as_score_pair(
+        rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    borrower, lender = _ent(rt, "X", KeyTier.KEY), _ent(rt, "L")
+    staff = [_emp(rt, lender, f"e{i}", experience=f"仓库叉车司机 {i} 年") for i in range(4)]
+    rid = _request(rt, borrower, 2)
+    reg = get_registry(rt)
+    reg.live("people")
+    encoded: list[str] = []
+    for name in ("encode_queries", "encode_documents"):
+        real = getattr(rt.encoder, name)
+
+        def counting(texts: list[str], *args: Any, _real: Any = real, **kw: Any) -> np.ndarray:
+            encoded.extend(texts)
+            return _real(texts, *args, **kw)
+
+        monkeypatch.setattr(rt.encoder, name, counting)
+    with rt.uow() as uow:
+        first = matching.match_demand(rt, uow.s, "request", rid, today=DAY)
+        again = matching.match_demand(rt, uow.s, "request", rid, today=DAY)
+        v = vacancy_profiles(uow.s, [demand.get_demand(uow.s, "request", rid)])[0]
+        people = {e.id: person_profile(e) for e in pool.lendable_employees(uow.s, DAY, END)}
+    assert first == again and len(encoded) == 1  # the request's text, once; staff never
+    cands = [c for g in first.groups for c in g.candidates]
+    assert sorted(c.employee.id for c in cands) == sorted(staff)
+    for c in cands:
+        p = people[c.employee.id]
+        sim = float(embed_vacancies(rt.encoder, [v])[0] @ embed_people(rt.encoder, [p])[0])
+        want = score_pair(p, v, sim, weights=weights_on(rt, DAY), skills=get_skill_matcher(),
+                          today=DAY)
+        assert c.score == pytest.approx(want.score, abs=6e-5)  # shown rounded to 4 places

@@ -8,15 +8,15 @@ from datetime import date
 
 import pytest
 
-from matcher.matching.evaluation import engine_rank
-from matcher.matching.explain import explain
 from matcher.matching.profiles import PersonProfile
-from matcher.matching.service import (
+from matcher.models import Enterprise, JobSeeker, Vacancy
+from matcher.recommend.evaluation import engine_rank
+from matcher.recommend.explain import explain
+from matcher.recommend.service import (
     candidates_for_vacancy,
     recommend_for_profile,
     recommend_vacancies,
 )
-from matcher.models import Enterprise, JobSeeker, Vacancy
 from matcher.runtime import Runtime
 
 pytestmark = pytest.mark.slow

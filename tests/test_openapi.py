@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
+from builders.accounts import World, build_world
 from flask import Flask
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from schemathesis import checks as st
 
-from matcher.accounts.testing import World, build_world
 from matcher.config import Settings
 from matcher.enums import Role
 from web import create_app

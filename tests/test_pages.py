@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from builders.accounts import PASSWORD, World, build_world
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from matcher.accounts.testing import PASSWORD, World, build_world
 from matcher.config import Settings
 from matcher.enums import Role
 from matcher.models import AuditLog, JobSeeker, Vacancy

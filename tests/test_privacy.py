@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from builders.accounts import World, build_world
 from flask import Flask
 
-from matcher.accounts.testing import World, build_world
 from matcher.config import Settings
 from matcher.enums import Role
 from matcher.index.registry import get_registry

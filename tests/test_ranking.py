@@ -13,12 +13,12 @@ import yaml
 
 from matcher.config import PACKAGE_DATA
 from matcher.enums import AgreementStatus, KeyTier, Urgency, VacancyStatus
-from matcher.matching.explain import explain
 from matcher.matching.profiles import PersonProfile, VacancyProfile
 from matcher.matching.ranking import score_pair
-from matcher.matching.service import recommend_vacancies
 from matcher.matching.weights import COMPONENTS, WeightsError, load_weights, parse_weights
 from matcher.models import Agreement, Enterprise, JobSeeker, SurplusEmployee, Vacancy
+from matcher.recommend.explain import explain
+from matcher.recommend.service import recommend_vacancies
 from matcher.runtime import Runtime
 from matcher.skills import get_skill_matcher
 

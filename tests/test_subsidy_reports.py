@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from builders.subsidy import add_agency, committing, placed_world
 from click.testing import CliRunner
 
 from matcher.cli.subsidy_cmds import subsidy
@@ -19,7 +20,6 @@ from matcher.subsidy.evaluate import Claimant
 from matcher.subsidy.ledger import pay_claim, reverse_payment
 from matcher.subsidy.reports import AgencyReportRow, RuleMonthRow, agency_report, rule_report
 from matcher.subsidy.rules import load_rules
-from matcher.subsidy.testing import add_agency, committing, placed_world
 
 RULES = load_rules(PACKAGE_DATA / "subsidy_rules.yaml")
 ADMIN = Actor.admin("admin")

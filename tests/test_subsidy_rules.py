@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from builders.subsidy import committing
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -22,7 +23,6 @@ from matcher.models.subsidy import SubsidyRule
 from matcher.runtime import Runtime
 from matcher.subsidy.rule_store import record_rules
 from matcher.subsidy.rules import RulesError, load_rules, parse_rules
-from matcher.subsidy.testing import committing
 
 SHIPPED = PACKAGE_DATA / "subsidy_rules.yaml"
 

@@ -12,6 +12,11 @@ from werkzeug.routing import IntegerConverter, Map
 from matcher.config import Settings, load_settings
 from matcher.pii import MaskingFilter
 from matcher.runtime import Runtime
+from web import api, errors, extensions, i18n, pages, security
+from web.auth import bp as auth_bp
+from web.bureau import bp as bureau_bp
+from web.context import runtime
+from web.public import bp as public_bp
 
 MAX_ID = 2**31 - 1
 
@@ -52,11 +57,6 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         handler.addFilter(MaskingFilter())
     logging.getLogger("werkzeug").addFilter(MaskingFilter())
 
-    from web import api, errors, extensions, i18n, pages, security
-    from web.auth import bp as auth_bp
-    from web.bureau import bp as bureau_bp
-    from web.public import bp as public_bp
-
     extensions.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
@@ -84,9 +84,4 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     return app
 
 
-def runtime() -> Runtime:
-    """The current app's matcher Runtime."""
-    from flask import current_app
-
-    rt: Runtime = current_app.extensions["matcher"]
-    return rt
+__all__ = ["create_app", "runtime"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask, request, session
 from flask_babel import Babel
 
@@ -51,9 +53,6 @@ def init_app(app: Flask) -> None:
 
 def compile_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
     """Compile every ``messages.po`` under ``directory`` to ``messages.mo``; the .mo paths."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
     written = []
     for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
         with po_path.open("rb") as fh:

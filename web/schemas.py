@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from matcher.enums import EmploymentType
-from matcher.queries.vacancies import MAX_PER_PAGE
+from matcher.vacancies.queries import MAX_PER_PAGE
 
 
 def _nul_fields(data: Any) -> list[str]:

@@ -17,13 +17,13 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, request
 from flask_login import UserMixin, current_user
-from sqlalchemy.orm import Session
 from werkzeug.exceptions import Unauthorized
 
 from matcher.accounts import users
-from matcher.db import UnitOfWork
 from matcher.enums import Role
 from matcher.principal import Principal, require_role
+from matcher.runtime import Work
+from web.context import runtime
 from web.extensions import csrf, login_manager
 
 T = TypeVar("T")
@@ -53,19 +53,13 @@ def _principal(view: users.UserView) -> Principal:
                      seeker_id=view.seeker_id)
 
 
-def _runtime():
-    from web import runtime
-
-    return runtime()
-
-
 @login_manager.user_loader
 def _load_user(session_id: str) -> SessionUser | None:
     try:
         user_id, version = (int(part) for part in session_id.split(":", 1))
     except ValueError:
         return None
-    with _runtime().uow() as uow:
+    with runtime().uow() as uow:
         try:
             view = users.get_user(uow, user_id)
         except Exception:  # noqa: BLE001 - a stale id simply means "not logged in"
@@ -85,7 +79,7 @@ def _before_request() -> None:
     g.principal, g.auth_method = None, None
     token = _bearer()
     if token is not None:
-        with _runtime().uow() as uow:
+        with runtime().uow() as uow:
             view = users.user_by_token(uow, token)
         if view is None:
             raise Unauthorized("invalid or revoked API token")
@@ -128,18 +122,17 @@ def roles(*allowed: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[UnitOfWork]:
+def unit_of_work() -> Iterator[Work]:
     """One transaction for a write view: commits if the block succeeds, else rolls back."""
-    with _runtime().uow() as uow:
+    with runtime().uow() as uow:
         yield uow
         uow.commit()
 
 
-@contextmanager
-def reading() -> Iterator[Session]:
-    """A read-only session (rolled back at the end)."""
-    with _runtime().uow() as uow:
-        yield uow.s
+def read_public(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call a public query ``fn(session, *args)`` (no principal), rolled back."""
+    with runtime().uow() as uow:
+        return fn(uow.s, *args, **kwargs)
 
 
 def perform(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -147,7 +140,7 @@ def perform(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
     A refusal propagates (the one error handler renders it) and nothing is kept.
     """
-    with _runtime().uow() as uow:
+    with runtime().uow() as uow:
         out = fn(uow, principal(), *args, **kwargs)
         uow.commit()
     return out
@@ -155,7 +148,7 @@ def perform(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def read(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Call query ``fn(uow, principal, *args)`` in a transaction that is rolled back."""
-    with _runtime().uow() as uow:
+    with runtime().uow() as uow:
         return fn(uow, principal(), *args, **kwargs)
 
 

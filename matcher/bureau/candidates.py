@@ -4,12 +4,14 @@ Sources: job seekers (active, consenting), other enterprises' lendable staff
 (:func:`matcher.lending.pool.lendable_employees`) and members of cohorts on their way
 (formed, departed or arrived, not yet placed). A gap becomes the engine's
 :class:`VacancyProfile` (its linked vacancy's text when it has one, with the gap's skills
-required, headcount, urgency and site), and every (gap, person) pair is scored with
-:func:`matcher.matching.ranking.score_pair` after the engine's hard constraints
-(:func:`matcher.matching.constraints.check`), so all sources share one score scale and a
-seeker scores as in ``candidates_for_vacancy``. On top, the desk's own rule: a person
-must be available (a cohort member: arrive) on or before the gap's deadline. People
-already confirmed in a dispatch are not offered again.
+required, headcount, urgency and site). Every (gap, person) pair is scored at once from
+stored vectors by :func:`matcher.index.people_grid.score_people` (the engine's hard
+constraints and components, vectorized), and the pairs shown are scored by
+:func:`matcher.matching.ranking.score_pair` itself, so all sources share one score scale
+and a seeker scores as in ``candidates_for_vacancy``. On top, the desk's own rule: a
+person must be available (a cohort member: arrive) on or before the gap's deadline. People
+already confirmed in a dispatch are not offered again. :func:`candidates_for_gaps` serves
+a page of gaps with one supply and one grid.
 """
 
 from __future__ import annotations
@@ -31,13 +33,11 @@ from matcher.enums import (
     Urgency,
     VacancyStatus,
 )
+from matcher.index.people_grid import PeopleGrid, score_people
+from matcher.index.registry import get_registry
 from matcher.lending.engine_scoring import person_profile
 from matcher.lending.pool import lendable_employees
-from matcher.matching import constraints
-from matcher.matching.embedding import embed_people, embed_vacancies
 from matcher.matching.profiles import PersonProfile, VacancyProfile, load_people, load_vacancies
-from matcher.matching.ranking import Breakdown, agreements_between, score_pair
-from matcher.matching.service import weights_on
 from matcher.models import (
     Cohort,
     CohortMember,
@@ -45,8 +45,8 @@ from matcher.models import (
     DispatchAssignment,
     LaborGap,
 )
+from matcher.recommend.service import weights_on
 from matcher.runtime import Runtime
-from matcher.skills import get_skill_matcher
 
 SOURCE_OFFSET = {SupplySource.SEEKER: 0, SupplySource.SURPLUS: 1 << 40,
                  SupplySource.COHORT: 1 << 41}
@@ -159,52 +159,52 @@ def gap_profile(session: Session, gap: GapRow, today: date) -> VacancyProfile:
     )
 
 
-def _in_time(s: Supply, deadline: date) -> bool:
-    return s.available_on is None or s.available_on <= deadline
+def _day(value: date | None) -> int:
+    return value.toordinal() if value else 0
 
 
 def score_grid(
     rt: Runtime, session: Session, gaps: Sequence[VacancyProfile], deadlines: Sequence[date],
-    supply: Sequence[Supply], today: date,
-) -> tuple[np.ndarray, dict[tuple[int, int], Breakdown]]:
-    """``(len(gaps), len(supply))`` engine scores, ``-inf`` where a pair is not allowed."""
-    out = np.full((len(gaps), len(supply)), -np.inf)
-    found: dict[tuple[int, int], Breakdown] = {}
-    if not gaps or not supply:
-        return out, found
-    weights, skills = weights_on(rt, today), get_skill_matcher()
-    sim = embed_vacancies(rt.encoder, gaps) @ embed_people(
-        rt.encoder, [s.profile for s in supply]).T
-    deals = agreements_between(session, {(s.enterprise_id or 0, g.enterprise_id or 0)
-                                         for g in gaps for s in supply if s.enterprise_id})
-    for i, (g, deadline) in enumerate(zip(gaps, deadlines, strict=True)):
-        for j, s in enumerate(supply):
-            if not _in_time(s, deadline) or constraints.check(s.profile, g, today=today,
-                                                              skills=skills):
-                continue
-            b = score_pair(s.profile, g, float(sim[i, j]), weights=weights, skills=skills,
-                           today=today, agreements=deals.get(
-                               (s.enterprise_id or 0, g.enterprise_id or 0), set()))
-            out[i, j] = b.score
-            found[(i, j)] = b
-    return out, found
+    supply: Sequence[Supply], today: date, *, keys: Sequence[int | None] | None = None,
+) -> PeopleGrid:
+    """Every (gap, person) pair scored from stored vectors (``estimates``: ``-inf`` where a
+    pair is not allowed); ``keys`` name each gap's vacancy in the index (default: its id)."""
+    arrive = np.array([_day(s.available_on) for s in supply], dtype=np.int64)
+    by = np.array([d.toordinal() for d in deadlines], dtype=np.int64)
+    in_time = (arrive[None, :] == 0) | (arrive[None, :] <= by[:, None])
+    return score_people(get_registry(rt), session, gaps,
+                        [g.id for g in gaps] if keys is None else keys,
+                        [s.profile for s in supply], weights=weights_on(rt, today),
+                        today=today, allowed=in_time)
+
+
+def _ranked(grid: PeopleGrid, i: int, supply: Sequence[Supply], k: int
+            ) -> dict[str, list[GapCandidate]]:
+    out: dict[str, list[GapCandidate]] = {}
+    for source in SupplySource:
+        cols = np.array([j for j, s in enumerate(supply) if s.source == source], dtype=np.int64)
+        cands = [GapCandidate(supply[j], b.score, b.matched_skills, b.missing_skills,
+                              b.distance_km) for j, b in grid.top(i, cols, k)]
+        cands.sort(key=lambda c: (-c.score, c.supply.person_id))
+        out[str(source)] = cands[:k]
+    return out
+
+
+def candidates_for_gaps(
+    rt: Runtime, session: Session, gap_ids: Sequence[int], *, today: date, k: int = 5,
+) -> dict[int, dict[str, list[GapCandidate]]]:
+    """The best ``k`` candidates of each source for each gap, sharing one supply and one
+    grid: ``{gap_id: {source: [...]}}``."""
+    rows = [get_gap(session, gap_id) for gap_id in gap_ids]
+    supply = all_supply(session, today)
+    grid = score_grid(rt, session, [gap_profile(session, g, today) for g in rows],
+                      [g.deadline for g in rows], supply, today,
+                      keys=[g.vacancy_id for g in rows])
+    return {g.id: _ranked(grid, i, supply, k) for i, g in enumerate(rows)}
 
 
 def candidates_for_gap(
     rt: Runtime, session: Session, gap_id: int, *, today: date, k: int = 5,
 ) -> dict[str, list[GapCandidate]]:
     """The best ``k`` candidates of each source for one gap: ``{source: [...]}``."""
-    gap = get_gap(session, gap_id)
-    supply = all_supply(session, today)
-    scores, found = score_grid(rt, session, [gap_profile(session, gap, today)], [gap.deadline],
-                               supply, today)
-    out: dict[str, list[GapCandidate]] = {str(s): [] for s in SupplySource}
-    for j, s in enumerate(supply):
-        b = found.get((0, j))
-        if b is not None:
-            out[str(s.source)].append(GapCandidate(s, float(scores[0, j]), b.matched_skills,
-                                                   b.missing_skills, b.distance_km))
-    for source, cands in out.items():
-        cands.sort(key=lambda c: (-c.score, c.supply.person_id))
-        out[source] = cands[:k]
-    return out
+    return candidates_for_gaps(rt, session, [gap_id], today=today, k=k)[gap_id]

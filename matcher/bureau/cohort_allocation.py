@@ -107,7 +107,8 @@ def allocate_cohort(rt: Runtime, uow: UnitOfWork, cohort_id: int, *, today: date
                 if v.id is not None and v.headcount - v.filled - taken.get(v.id, 0) > 0]
     seats = [Seat(v.id or 0, v.enterprise_id or 0,
                   v.headcount - v.filled - taken.get(v.id or 0, 0)) for v in profiles]
-    scores, _ = score_grid(rt, uow.s, profiles, [date.max] * len(profiles), supply, today)
+    scores = score_grid(rt, uow.s, profiles, [date.max] * len(profiles), supply,
+                        today).estimates
     groups = {m.id: m.registration_id for m in uow.s.scalars(select(CohortMember).where(
         CohortMember.id.in_([s.person_id for s in supply])))}
     members = [s.person_id for s in supply]

@@ -71,8 +71,9 @@ def plan_dispatch(rt: Runtime, session: Session, day: date, *,
     """Score every (open gap, person) pair and allocate the day's batch."""
     gaps = [g for g in load_gaps(session) if g.remaining > 0 and g.deadline >= day]
     supply = all_supply(session, day)
-    scores, _ = score_grid(rt, session, [gap_profile(session, g, day) for g in gaps],
-                           [g.deadline for g in gaps], supply, day)
+    scores = score_grid(rt, session, [gap_profile(session, g, day) for g in gaps],
+                        [g.deadline for g in gaps], supply, day,
+                        keys=[g.vacancy_id for g in gaps]).estimates
     slots = [SlotDemand(f"gap:{g.id:09d}", g.remaining, KeyTier(g.key_tier).rank) for g in gaps]
     result = allocate(slots, [s.key for s in supply], scores, key_share=key_share)
     by_key = {f"gap:{g.id:09d}": g for g in gaps}

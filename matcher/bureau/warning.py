@@ -14,19 +14,24 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from matcher import audit
+from matcher.bureau.candidates import Supply, score_grid, surplus_supply
 from matcher.db import UnitOfWork
 from matcher.enums import AgreementStatus, PersonStatus, RiskReportKind, VacancyStatus, WatchStatus
 from matcher.errors import NotFound, Refused, ValidationFailed
+from matcher.lending.matching import match_lender
+from matcher.matching.estimate import TOLERANCE
+from matcher.matching.profiles import PersonProfile, load_vacancies
 from matcher.models import (
     Agreement,
     Enterprise,
@@ -232,10 +237,6 @@ def watch_list(session: Session, *, open_only: bool = True) -> list[dict[str, An
 def suggestions(rt: Runtime, session: Session, enterprise_id: int, *, today: date,
                 k: int = 3) -> dict[str, list[dict[str, Any]]]:
     """Lending demand its idle staff fit, and re-employment vacancies for each of them."""
-    from matcher.bureau.candidates import Supply, score_grid, surplus_supply
-    from matcher.lending.matching import match_lender
-    from matcher.matching.profiles import load_vacancies
-
     lending = [{"demand": n.demand.key, "borrower": n.demand.enterprise_name,
                 "title": n.demand.title, "fits": n.fits, "score": n.score,
                 "employees": ";".join(str(c.employee.id) for c in n.candidates)}
@@ -244,20 +245,23 @@ def suggestions(rt: Runtime, session: Session, enterprise_id: int, *, today: dat
     as_seekers = [Supply(s.source, s.person_id, s.name, _as_seeker(s), None) for s in staff]
     vacancies = [v for v in load_vacancies(session, open_only=True)
                  if v.enterprise_id != enterprise_id]
-    grid, _ = score_grid(rt, session, vacancies, [date.max] * len(vacancies), as_seekers, today)
+    grid = score_grid(rt, session, vacancies, [date.max] * len(vacancies), as_seekers, today)
     jobs = []
     for j, s in enumerate(as_seekers):
-        order = sorted((i for i in range(len(vacancies)) if math.isfinite(grid[i, j])),
-                       key=lambda i: (-grid[i, j], vacancies[i].id or 0))[:k]
+        col = grid.estimates[:, j]
+        rows = np.flatnonzero(np.isfinite(col))
+        if len(rows) > k:  # the rows whose estimate can reach the k-th, scored exactly
+            kth = np.partition(col[rows], len(rows) - k)[len(rows) - k]
+            rows = rows[col[rows] >= kth - 3 * TOLERANCE]
+        exact = [(i, b.score) for i in rows.tolist() if (b := grid.exact(i, j)) is not None]
+        exact.sort(key=lambda t: (-t[1], vacancies[t[0]].id or 0))
         jobs += [{"employee_id": s.person_id, "name": s.name or "",
                   "vacancy_id": vacancies[i].id, "employer": vacancies[i].enterprise,
-                  "title": vacancies[i].title, "score": round(float(grid[i, j]), 4)}
-                 for i in order]
+                  "title": vacancies[i].title, "score": round(score, 4)}
+                 for i, score in exact[:k]]
     return {"lending": lending, "reemployment": jobs}
 
 
-def _as_seeker(s: Any) -> Any:
-    from dataclasses import replace
-
+def _as_seeker(s: Supply) -> PersonProfile:
     return replace(s.profile, kind="seeker", id=None, enterprise_id=None, enterprise="",
                    lent=False, available_from=None, available_to=None)

@@ -6,8 +6,15 @@ import logging
 
 import click
 
+from matcher.cli.bureau_cmds import bureau
 from matcher.cli.context import pass_runtime  # noqa: F401  (re-exported for feature modules)
+from matcher.cli.data_cmds import demo, export_cmd, import_cmd
 from matcher.cli.db_cmds import db
+from matcher.cli.index_cmds import index
+from matcher.cli.lending_cmds import lending
+from matcher.cli.match_cmds import match_cmd
+from matcher.cli.subsidy_cmds import subsidy
+from matcher.cli.users_cmds import users
 from matcher.pii import MaskingFilter
 
 
@@ -22,22 +29,6 @@ def main(verbose: int) -> None:
     logging.basicConfig(level=level, handlers=[handler], force=True)
 
 
-main.add_command(db)
-
-
-def _register() -> None:
-    """Attach the feature command modules (imported here so each stays self-contained)."""
-    from matcher.cli.bureau_cmds import bureau
-    from matcher.cli.data_cmds import demo, export_cmd, import_cmd
-    from matcher.cli.index_cmds import index
-    from matcher.cli.lending_cmds import lending
-    from matcher.cli.match_cmds import match_cmd
-    from matcher.cli.subsidy_cmds import subsidy
-    from matcher.cli.users_cmds import users
-
-    commands = (import_cmd, export_cmd, demo, index, match_cmd, lending, subsidy, bureau, users)
-    for command in commands:
-        main.add_command(command)
-
-
-_register()
+for _command in (db, import_cmd, export_cmd, demo, index, match_cmd, lending, subsidy, bureau,
+                 users):
+    main.add_command(_command)

@@ -15,6 +15,7 @@ import click
 from matcher.cli.context import pass_runtime
 from matcher.dataio import KINDS, FileFormatError, ImportFailed, export_file, import_file
 from matcher.dataio.readers import FORMATS, detect_format
+from matcher.demo.seed import seed_demo
 from matcher.errors import DomainError
 from matcher.pii import mask_text
 from matcher.runtime import Runtime
@@ -100,8 +101,6 @@ def demo() -> None:
 @pass_runtime
 def seed_cmd(rt: Runtime, seed: int, size: int, quiet: bool) -> None:
     """Fill an EMPTY database with a believable Beijing; on a non-empty one, do nothing."""
-    from matcher.demo.seed import seed_demo
-
     try:
         result = seed_demo(rt, seed=seed, size=size, progress=_progress(quiet))
     except DomainError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy.engine import make_url
 
 from matcher import migrate
 from matcher.cli.context import pass_runtime
@@ -34,6 +35,5 @@ def downgrade_cmd(rt: Runtime, revision: str) -> None:
 
 
 def _safe(url: str) -> str:
-    from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)

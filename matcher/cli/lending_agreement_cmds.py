@@ -3,7 +3,8 @@
 The commands are added to the ``lending`` group by :mod:`matcher.cli.lending_cmds`.
 Enterprises and employees are named by external id (or numeric id); amounts are given in
 yuan (``200`` or ``200.50``) and stored in fen. Refusals exit with status 1 and the
-message a user would see.
+message a user would see. Each command calls the same action or query as the web, as the
+system principal named by ``--actor`` (its audit name is ``system:<actor>``).
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.cli.context import pass_runtime
+from matcher.cli.context import pass_runtime, perform, read
 from matcher.errors import DomainError
-from matcher.lending import agreements, documents
+from matcher.lending import actions, queries
+from matcher.lending.terms import AgreementInput, AgreementView
 from matcher.models import Enterprise, SurplusEmployee
+from matcher.principal import Principal
 from matcher.runtime import Runtime
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
@@ -86,7 +89,7 @@ def domain_errors(f: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _show(view: agreements.AgreementView) -> None:
+def _show(view: AgreementView) -> None:
     click.echo(f"agreement {view.id} [{view.status}] {view.lender_name} -> {view.borrower_name} "
                f"{view.start_date}..{view.end_date} at {view.site}, {view.daily_hours:g} h/day, "
                f"{view.reimbursement_per_day / 100:.2f} yuan/person/day")
@@ -113,27 +116,27 @@ def propose_cmd(rt: Runtime, lender: str, borrower: str, employees: str, from_: 
                 request_id: int | None, actor: str) -> None:
     """Propose a lending agreement (every compliance rule is checked)."""
     with rt.uow() as uow:
-        view = agreements.propose(rt, uow, agreements.AgreementInput(
+        terms = AgreementInput(
             lender_id=ref_id(uow.s, Enterprise, lender),
             borrower_id=ref_id(uow.s, Enterprise, borrower),
             employee_ids=tuple(ref_id(uow.s, SurplusEmployee, e) for e in split_list(employees)),
             start_date=from_.date(), end_date=to.date(), site=site, daily_hours=hours,
-            reimbursement_per_day=fen(reimbursement), request_id=request_id), actor=actor)
-        uow.commit()
-    _show(view)
+            reimbursement_per_day=fen(reimbursement), request_id=request_id)
+    _show(perform(actions.propose_agreement, terms, actor=Principal.system(actor)))
 
 
-def _step(name: str, doc: str, call: Callable[..., agreements.AgreementView],
+Extra = Callable[[Runtime, dict[str, Any]], tuple[Any, ...]]
+
+
+def _step(name: str, doc: str, fn: Callable[..., AgreementView], extra: Extra,
           *params: click.Parameter) -> click.Command:
+    """A command calling action ``fn(uow, actor, agreement_id, *extra(rt, options))``."""
     @click.argument("agreement_id", type=int)
     @ACTOR
     @pass_runtime
     @domain_errors
     def cmd(rt: Runtime, agreement_id: int, actor: str, **kw: Any) -> None:
-        with rt.uow() as uow:
-            view = call(rt, uow, agreement_id, actor=actor, **kw)
-            uow.commit()
-        _show(view)
+        _show(perform(fn, agreement_id, *extra(rt, kw), actor=Principal.system(actor)))
 
     cmd.__doc__ = doc
     command = click.command(name)(cmd)
@@ -141,56 +144,45 @@ def _step(name: str, doc: str, call: Callable[..., agreements.AgreementView],
     return command
 
 
-def _ack(rt: Runtime, uow: Any, agreement_id: int, *, actor: str,
-         employee: str) -> agreements.AgreementView:
-    return agreements.acknowledge(rt, uow, agreement_id, ref_id(uow.s, SurplusEmployee, employee),
-                                  actor=actor)
-
-
-def _dated(fn: Callable[..., agreements.AgreementView]) -> Callable[..., Any]:
-    def call(rt: Runtime, uow: Any, agreement_id: int, *, actor: str,
-             today: datetime | None) -> agreements.AgreementView:
-        return fn(rt, uow, agreement_id, actor=actor, today=day_or_today(today))
-    return call
+def _employee(rt: Runtime, kw: dict[str, Any]) -> tuple[int]:
+    with rt.uow() as uow:
+        return (ref_id(uow.s, SurplusEmployee, kw["employee"]),)
 
 
 STEPS = [
-    _step("accept", "The borrower accepts proposed agreement AGREEMENT_ID.", agreements.accept),
-    _step("sign", "The lender or the borrower signs AGREEMENT_ID.",
-          lambda rt, uow, aid, actor, party: agreements.sign(rt, uow, aid, party, actor=actor),
+    _step("accept", "The borrower accepts proposed agreement AGREEMENT_ID.",
+          actions.accept_agreement, lambda rt, kw: ()),
+    _step("sign", "The lender or the borrower signs AGREEMENT_ID.", actions.sign_agreement,
+          lambda rt, kw: (kw["party"],),
           click.Option(["--as", "party"], type=click.Choice(["lender", "borrower"]),
                        required=True)),
-    _step("ack", "An employee acknowledges AGREEMENT_ID.", _ack,
-          click.Option(["--employee"], required=True)),
-    _step("activate", "Start signed agreement AGREEMENT_ID.", _dated(agreements.activate),
+    _step("ack", "An employee acknowledges AGREEMENT_ID.", actions.acknowledge_agreement,
+          _employee, click.Option(["--employee"], required=True)),
+    _step("activate", "Start signed agreement AGREEMENT_ID.", actions.activate_agreement,
+          lambda rt, kw: (day_or_today(kw["today"]),), click.Option(["--today"], type=DAY)),
+    _step("return", "Return active agreement AGREEMENT_ID on or after its end date.",
+          actions.return_agreement, lambda rt, kw: (day_or_today(kw["today"]),),
           click.Option(["--today"], type=DAY)),
-    _step("terminate", "End AGREEMENT_ID early with a reason.",
-          lambda rt, uow, aid, actor, reason: agreements.terminate(rt, uow, aid, reason,
-                                                                   actor=actor),
-          click.Option(["--reason"], required=True)),
+    _step("terminate", "End AGREEMENT_ID early with a reason.", actions.terminate_agreement,
+          lambda rt, kw: (kw["reason"],), click.Option(["--reason"], required=True)),
 ]
 
 
 @click.command("show")
 @click.argument("agreement_id", type=int)
-@pass_runtime
 @domain_errors
-def show_cmd(rt: Runtime, agreement_id: int) -> None:
+def show_cmd(agreement_id: int) -> None:
     """Show one agreement."""
-    with rt.uow() as uow:
-        _show(agreements.get_agreement(uow.s, agreement_id))
+    _show(read(queries.agreement, agreement_id).agreement)
 
 
 @click.command("document")
 @click.argument("agreement_id", type=int)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@pass_runtime
 @domain_errors
-def document_cmd(rt: Runtime, agreement_id: int, out: Path) -> None:
+def document_cmd(agreement_id: int, out: Path) -> None:
     """Write the printable agreement (HTML) of AGREEMENT_ID to --out."""
-    with rt.uow() as uow:
-        html = documents.render_agreement(uow.s, agreement_id)
-    out.write_text(html, encoding="utf-8")
+    out.write_text(read(queries.agreement_document, agreement_id), encoding="utf-8")
     click.echo(f"wrote {out}")
 
 

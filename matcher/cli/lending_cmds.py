@@ -1,8 +1,9 @@
 """``workbridge lending``: idle staff, borrowing demand, matching, allocation, return-due.
 
-The agreement commands (propose, accept, sign, ack, activate, terminate, show, document)
-live in :mod:`matcher.cli.lending_agreement_cmds` and are added to this group. Register
-only :data:`lending` with the main group.
+The agreement commands (propose, accept, sign, ack, activate, return, terminate, show,
+document) live in :mod:`matcher.cli.lending_agreement_cmds` and are added to this group;
+register only :data:`lending` with the main group. Declaring staff, consent and requests
+call the same actions as the web, as the system principal named by ``--actor``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from matcher.cli.context import pass_runtime
+from matcher.cli.context import pass_runtime, perform
 from matcher.cli.lending_agreement_cmds import (
     ACTOR,
     AGREEMENT_COMMANDS,
@@ -25,8 +26,11 @@ from matcher.cli.lending_agreement_cmds import (
     ref_id,
     split_list,
 )
-from matcher.lending import agreements, allocation, demand, matching, pool
+from matcher.lending import actions, agreements, allocation, matching
+from matcher.lending.demand import RequestInput
+from matcher.lending.pool import EmployeeInput
 from matcher.models import Enterprise, SurplusEmployee
+from matcher.principal import Principal
 from matcher.runtime import Runtime
 
 
@@ -55,12 +59,12 @@ def declare_cmd(rt: Runtime, enterprise: str, external_id: str, name: str | None
     """Declare one idle employee of ENTERPRISE lendable."""
     with rt.uow() as uow:
         owner = ref_id(uow.s, Enterprise, enterprise)
-        view = pool.declare_employee(rt, uow, owner, pool.EmployeeInput(
-            external_id=external_id, name=name, skills=split_list(skills), experience=experience,
-            district=district, available_from=from_.date() if from_ else None,
-            available_to=to.date() if to else None,
-            daily_cost=fen(daily_cost) if daily_cost else None, consent=consent), actor=actor)
-        uow.commit()
+    view = perform(actions.declare_employee, EmployeeInput(
+        external_id=external_id, name=name, skills=split_list(skills), experience=experience,
+        district=district, available_from=from_.date() if from_ else None,
+        available_to=to.date() if to else None,
+        daily_cost=fen(daily_cost) if daily_cost else None, consent=consent), owner,
+        actor=Principal.system(actor))
     click.echo(f"employee {view.id} {view.external_id} declared (consent: {view.consent})")
 
 
@@ -73,9 +77,9 @@ def declare_cmd(rt: Runtime, enterprise: str, external_id: str, name: str | None
 def consent_cmd(rt: Runtime, employee: str, withdraw: bool, actor: str) -> None:
     """Record that EMPLOYEE consents to being lent (or withdraws consent)."""
     with rt.uow() as uow:
-        view = pool.record_consent(rt, uow, ref_id(uow.s, SurplusEmployee, employee), not withdraw,
-                                   actor=actor)
-        uow.commit()
+        employee_id = ref_id(uow.s, SurplusEmployee, employee)
+    view = perform(actions.record_consent, employee_id, not withdraw,
+                   actor=Principal.system(actor))
     click.echo(f"employee {view.external_id}: consent {'given' if view.consent else 'withdrawn'}")
 
 
@@ -96,11 +100,11 @@ def request_cmd(rt: Runtime, enterprise: str, title: str, skills: str, headcount
                 actor: str) -> None:
     """Post a borrowing request of ENTERPRISE."""
     with rt.uow() as uow:
-        d = demand.post_request(rt, uow, ref_id(uow.s, Enterprise, enterprise), demand.RequestInput(
-            title=title, skills=split_list(skills), headcount=headcount, start_date=from_.date(),
-            end_date=to.date(), site=site, district=district), actor=actor)
-        uow.commit()
-    click.echo(f"borrowing request {d.id} posted: {d.title} x{d.headcount}")
+        owner = ref_id(uow.s, Enterprise, enterprise)
+    d = perform(actions.post_request, RequestInput(
+        title=title, skills=split_list(skills), headcount=headcount, start_date=from_.date(),
+        end_date=to.date(), site=site, district=district), owner, actor=Principal.system(actor))
+    click.echo(f"borrowing request {d['id']} posted: {d['title']} x{d['headcount']}")
 
 
 @lending.command("match")

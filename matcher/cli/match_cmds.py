@@ -26,8 +26,8 @@ from matcher.cli.context import pass_runtime
 from matcher.dataio.readers import FileFormatError, RowReader, SourceRow, write_rows
 from matcher.dataio.schemas import SeekerRow
 from matcher.matching.profiles import PersonProfile
-from matcher.matching.service import MatchResult, recommend_for_profile
 from matcher.pii import mask_text
+from matcher.recommend.service import MatchResult, recommend_for_profile
 from matcher.runtime import Runtime
 
 log = logging.getLogger(__name__)

@@ -10,12 +10,10 @@ from pathlib import Path
 
 import click
 
-from matcher.cli.context import pass_runtime
+from matcher.cli.context import get_runtime, perform, read
 from matcher.errors import DomainError
-from matcher.runtime import Runtime
-from matcher.subsidy import claims, ledger, reports
-from matcher.subsidy.actors import Actor
-from matcher.subsidy.rule_store import record_rules
+from matcher.principal import Principal
+from matcher.subsidy import actions, queries, reports
 from matcher.subsidy.rules import RulesError, load_rules
 
 
@@ -58,17 +56,15 @@ def rules_check(file: Path) -> None:
 
 @rules.command("load")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@pass_runtime
-def rules_load(rt: Runtime, file: Path | None) -> None:
+def rules_load(file: Path | None) -> None:
     """Record the rule versions of FILE (default: the configured file) in the database."""
-    path = file or rt.settings.subsidy_rules
+    path = file or get_runtime().settings.subsidy_rules
     try:
         ruleset = load_rules(path)
     except RulesError as exc:
         raise click.ClickException(str(exc)) from None
-    with _domain_errors(), rt.uow() as uow:
-        recorded = record_rules(uow.s, ruleset, actor="cli")
-        uow.commit()
+    with _domain_errors():
+        recorded = perform(actions.record_rules, ruleset)
     for r in recorded:
         click.echo(f"{r.code} v{r.version} {'recorded' if r.newly_recorded else 'unchanged'}")
 
@@ -80,15 +76,21 @@ def claim() -> None:
 
 @claim.command("show")
 @click.argument("claim_id", type=int)
-@pass_runtime
-def claim_show(rt: Runtime, claim_id: int) -> None:
+def claim_show(claim_id: int) -> None:
     """Print a claim with its trace as JSON."""
-    with _domain_errors(), rt.uow() as uow:
-        view = claims.get_claim(uow, claim_id, actor=Actor.admin("cli"))
+    with _domain_errors():
+        view = read(queries.claim_detail, claim_id)
     click.echo(json.dumps(view.__dict__, default=str, ensure_ascii=False, indent=2))
 
 
 ADMIN_OPTION = click.option("--by", "by", required=True, help="The admin deciding (audit log).")
+
+
+def _admin(by: str) -> Principal:
+    """The system principal deciding under the admin's name given with ``--by``."""
+    return Principal.system(by)
+
+
 BOOKED_OPTION = click.option("--booked-on", type=click.DateTime(["%Y-%m-%d"]), default=None,
                              help="Accounting date (default: today in Beijing).")
 
@@ -97,12 +99,10 @@ BOOKED_OPTION = click.option("--booked-on", type=click.DateTime(["%Y-%m-%d"]), d
 @click.argument("claim_id", type=int)
 @ADMIN_OPTION
 @click.option("--note", default="", help="Note for the audit log.")
-@pass_runtime
-def claim_approve(rt: Runtime, claim_id: int, by: str, note: str) -> None:
+def claim_approve(claim_id: int, by: str, note: str) -> None:
     """Approve a submitted claim (refused when a cap is full)."""
-    with _domain_errors(), rt.uow() as uow:
-        view = claims.approve_claim(uow, claim_id, actor=Actor.admin(by), note=note)
-        uow.commit()
+    with _domain_errors():
+        view = perform(actions.approve_claim, claim_id, note, actor=_admin(by))
     click.echo(f"claim {view.id}: approved, {view.amount_fen / 100:.2f} yuan")
 
 
@@ -110,12 +110,10 @@ def claim_approve(rt: Runtime, claim_id: int, by: str, note: str) -> None:
 @click.argument("claim_id", type=int)
 @ADMIN_OPTION
 @click.option("--reason", required=True)
-@pass_runtime
-def claim_reject(rt: Runtime, claim_id: int, by: str, reason: str) -> None:
+def claim_reject(claim_id: int, by: str, reason: str) -> None:
     """Reject a submitted claim with a reason."""
-    with _domain_errors(), rt.uow() as uow:
-        view = claims.reject_claim(uow, claim_id, actor=Actor.admin(by), reason=reason)
-        uow.commit()
+    with _domain_errors():
+        view = perform(actions.reject_claim, claim_id, reason, actor=_admin(by))
     click.echo(f"claim {view.id}: rejected")
 
 
@@ -123,13 +121,11 @@ def claim_reject(rt: Runtime, claim_id: int, by: str, reason: str) -> None:
 @click.argument("claim_id", type=int)
 @ADMIN_OPTION
 @BOOKED_OPTION
-@pass_runtime
-def claim_pay(rt: Runtime, claim_id: int, by: str, booked_on: datetime | None) -> None:
+def claim_pay(claim_id: int, by: str, booked_on: datetime | None) -> None:
     """Pay an approved claim (a ledger row)."""
-    with _domain_errors(), rt.uow() as uow:
-        entry = ledger.pay_claim(uow, claim_id, actor=Actor.admin(by),
-                                 booked_on=booked_on.date() if booked_on else None)
-        uow.commit()
+    with _domain_errors():
+        entry = perform(actions.pay_claim, claim_id, booked_on.date() if booked_on else None,
+                        actor=_admin(by))
     click.echo(f"claim {claim_id}: paid {entry.amount_fen / 100:.2f} yuan (ledger {entry.id})")
 
 
@@ -138,14 +134,11 @@ def claim_pay(rt: Runtime, claim_id: int, by: str, booked_on: datetime | None) -
 @ADMIN_OPTION
 @click.option("--reason", required=True)
 @BOOKED_OPTION
-@pass_runtime
-def claim_reverse(rt: Runtime, claim_id: int, by: str, reason: str,
-                  booked_on: datetime | None) -> None:
+def claim_reverse(claim_id: int, by: str, reason: str, booked_on: datetime | None) -> None:
     """Reverse a claim's payment (a new negative ledger row); frees the caps."""
-    with _domain_errors(), rt.uow() as uow:
-        entry = ledger.reverse_payment(uow, claim_id, actor=Actor.admin(by), reason=reason,
-                                       booked_on=booked_on.date() if booked_on else None)
-        uow.commit()
+    with _domain_errors():
+        entry = perform(actions.reverse_payment, claim_id, reason,
+                        booked_on.date() if booked_on else None, actor=_admin(by))
     click.echo(f"claim {claim_id}: reversed {entry.amount_fen / 100:.2f} yuan (ledger {entry.id})")
 
 
@@ -157,11 +150,9 @@ def report() -> None:
 @report.command("agency")
 @click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--year", type=int, default=None, help="Only this calendar year.")
-@pass_runtime
-def report_agency(rt: Runtime, csv_path: Path, year: int | None) -> None:
+def report_agency(csv_path: Path, year: int | None) -> None:
     """Per agency: placements, claims by state, amounts paid and outstanding."""
-    with rt.uow() as uow:
-        rows = reports.agency_report(uow.s, year)
+    rows = read(queries.agency_report, year)
     n = reports.write_csv(rows, csv_path, reports.AgencyReportRow)
     click.echo(f"{n} agencies written to {csv_path}")
 
@@ -169,10 +160,8 @@ def report_agency(rt: Runtime, csv_path: Path, year: int | None) -> None:
 @report.command("rule")
 @click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--year", type=int, default=None, help="Only this calendar year.")
-@pass_runtime
-def report_rule(rt: Runtime, csv_path: Path, year: int | None) -> None:
+def report_rule(csv_path: Path, year: int | None) -> None:
     """Per rule: payments, reversals and net amount per month."""
-    with rt.uow() as uow:
-        rows = reports.rule_report(uow.s, year)
+    rows = read(queries.rule_report, year)
     n = reports.write_csv(rows, csv_path, reports.RuleMonthRow)
     click.echo(f"{n} rule-months written to {csv_path}")

@@ -17,8 +17,8 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validates_schema
 from marshmallow.validate import Length, Range
 
-from matcher.demo.districts import canonical_district
 from matcher.enums import EmploymentType, KeyTier, SeekerCategory, SizeClass, Urgency, VacancyStatus
+from matcher.reference.districts import canonical_district
 from matcher.validators import InvalidIdentifier, validate_credit_code, validate_id_number
 
 KINDS = ("enterprises", "vacancies", "seekers", "surplus")

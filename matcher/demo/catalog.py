@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matcher.demo.districts import DISTRICTS
+from matcher.reference.districts import DISTRICTS
 
 SKILLS: dict[str, str] = {  # Chinese -> English; both resolve in matcher/data/skills.yaml
     "叉车证": "forklift license", "叉车": "forklift", "B2驾照": "truck license",

@@ -13,7 +13,7 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -22,13 +22,14 @@ from matcher import audit
 from matcher.dataio.importer import import_rows, run_index_hook
 from matcher.dataio.readers import SourceRow
 from matcher.demo import catalog as cat
-from matcher.demo.districts import DISTRICTS, District, scatter
+from matcher.demo.bureau import seed_bureau_demo
+from matcher.demo.districts import scatter
+from matcher.demo.users import create_demo_users, demo_password
 from matcher.enums import EmploymentType, KeyTier, Urgency
 from matcher.models import Enterprise, HRAgency, JobSeeker, SurplusEmployee, Vacancy
+from matcher.reference.districts import DISTRICTS, District
+from matcher.runtime import Runtime
 from matcher.validators import make_credit_code, make_id_number
-
-if TYPE_CHECKING:
-    from matcher.runtime import Runtime
 
 log = logging.getLogger(__name__)
 DEFAULT_SIZE = 400
@@ -308,11 +309,7 @@ def seed_demo(rt: Runtime, *, seed: int = 42, size: int = DEFAULT_SIZE,
         uow.s.execute(insert(HRAgency), data.agencies)
         counts = {s.kind: s.created for s in summaries} | {"agencies": len(data.agencies)}
         uow.s.flush()
-        from matcher.bureau.demo import seed_bureau_demo  # the bureau desks' scenario
-
         counts |= seed_bureau_demo(rt, uow, seed=seed, today=today)
-        from matcher.accounts.demo import create_demo_users, demo_password
-
         counts["users"] = len(create_demo_users(uow, demo_password(rt.settings)))
         audit.record(uow.s, "demo", "seed", "demo", str(seed), {"size": size, **counts})
         uow.on_commit(lambda: run_index_hook(rt, [s.kind for s in summaries]))

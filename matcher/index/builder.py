@@ -5,7 +5,7 @@ loaded index file to fresh attributes from the database.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from matcher.runtime import Runtime
 from matcher.skills import SkillMatcher
 
 log = logging.getLogger(__name__)
+Known = Callable[[Sequence[str]], list[np.ndarray | None]]
 
 BATCH = 512
 TRAIN_SAMPLE = 100_000
@@ -41,11 +42,22 @@ def new_meta(kind: str, encoder: Encoder, index_type: str) -> IndexMeta:
 
 
 def build_live(
-    rt: Runtime, kind: str, *, vocab: Vocab, skills: SkillMatcher, progress: bool = False
+    rt: Runtime, kind: str, *, vocab: Vocab, skills: SkillMatcher, progress: bool = False,
+    known: Known | None = None,
 ) -> LiveIndex:
-    """A new index of ``kind`` holding every row that belongs in it, embedded in batches."""
+    """A new index of ``kind`` holding every row that belongs in it, embedded in batches;
+    ``known`` gives the vectors of texts encoded earlier in this process (by hash)."""
     spec = KINDS[kind]
     encoder = rt.encoder
+
+    def embed(ps: Sequence[Profile]) -> np.ndarray:
+        found = known([text_hash(spec.text(p)) for p in ps]) if known else [None] * len(ps)
+        new = [p for p, v in zip(ps, found, strict=True) if v is None]
+        fresh = iter(spec.embed(encoder, new, False) if new else ())
+        rows = [next(fresh) if v is None else v for v in found]
+        return np.ascontiguousarray(np.stack(rows) if rows else
+                                    np.zeros((0, encoder.dim)), dtype=np.float32)
+
     index_type = rt.settings.index_type
     synced_at = now_iso()
     with rt.uow() as uow:
@@ -63,7 +75,7 @@ def build_live(
         for lo in range(0, len(profiles), BATCH):
             batch = profiles[lo : lo + BATCH]
             batch_hashes = hashes[lo : lo + BATCH]
-            vectors = reuse.embed(batch, batch_hashes, lambda ps: spec.embed(encoder, ps, False)) \
+            vectors = reuse.embed(batch, batch_hashes, embed) \
                 if REUSE_TEXTS else spec.embed(encoder, batch, False)
             bar.update(len(batch))
             if index is None:  # IVF trains on a sample before the first add

@@ -143,6 +143,17 @@ class LiveIndex:
         slot = self._slot.get(key)
         return None if slot is None else self.base.reconstruct(slot)
 
+    def vectors(self, keys: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Stored vectors of ``keys`` (``(n, dim)`` float32, zero rows for keys not held)
+        and a boolean array saying which keys are held; one batch reconstruct."""
+        slots = [self._slot.get(int(k), -1) for k in keys]
+        found = np.array([s >= 0 for s in slots], dtype=bool)
+        out = np.zeros((len(slots), self.meta.dim), dtype=np.float32)
+        if found.any():
+            held = np.array([s for s in slots if s >= 0], dtype=np.int64)
+            out[found] = self.base.reconstruct_batch(held)
+        return out, found
+
     def _selector(self, mask: np.ndarray) -> tuple[Any, np.ndarray]:
         import faiss
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,6 +30,7 @@ from matcher.index.hits import Hits, MaskMemo
 from matcher.index.kinds import KINDS
 from matcher.index.live import LiveIndex
 from matcher.index.rwlock import RWLock
+from matcher.index.text_vectors import DOCUMENT_KINDS, TextVectors
 from matcher.matching.embedding import text_hash
 from matcher.matching.tables import Table, Vocab
 from matcher.models import IndexState
@@ -57,6 +58,7 @@ class Registry:
         self._mutate = {kind: threading.RLock() for kind in KINDS}
         self._last_sync = dict.fromkeys(KINDS, 0.0)
         self._last_save = dict.fromkeys(KINDS, time.monotonic())
+        self.texts = TextVectors()  # texts with no index row, encoded once per process
 
     # -- loading -----------------------------------------------------------------------
     def live(self, kind: str) -> LiveIndex:
@@ -82,7 +84,8 @@ class Registry:
                 dim=encoder.dim, index_type=self.rt.settings.index_type)
         except store.IndexFileProblem as problem:
             log.warning("index %s: %s; rebuilding from the database", kind, problem.reason)
-            live = build_live(self.rt, kind, vocab=self.vocab, skills=self.skills)
+            live = build_live(self.rt, kind, vocab=self.vocab, skills=self.skills,
+                              known=self._known(kind))
             self._save(kind, live)
             self._last_sync[kind] = time.monotonic()
             return live
@@ -97,11 +100,15 @@ class Registry:
         log.info("index %s loaded: %d vectors, version %d", kind, live.count, meta.version)
         return live
 
+    def _known(self, kind: str) -> Callable[[Sequence[str]], list[np.ndarray | None]]:
+        """Texts of ``kind`` this process already encoded for a scoring grid (by hash)."""
+        return lambda hashes: self.texts.peek(hashes, documents=kind in DOCUMENT_KINDS)
+
     def rebuild(self, kind: str, *, progress: bool = False) -> LiveIndex:
         """Build ``kind`` from the database beside the current one, swap, and save."""
         with self._mutate[kind]:
             live = build_live(self.rt, kind, vocab=self.vocab, skills=self.skills,
-                              progress=progress)
+                              progress=progress, known=self._known(kind))
             with self._rw[kind].write():
                 self._live[kind] = live
             self._save(kind, live)
@@ -135,6 +142,33 @@ class Registry:
         self.live(kind)
         with self._rw[kind].read():
             return self._live[kind].vector(key)
+
+    def stored(self, kind: str, keys: Sequence[int]
+               ) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+        """Stored vectors of ``keys`` (zero rows where not held), which are held, and the text
+        hash each was embedded from. Reads no database (callers may be inside a transaction):
+        nothing is held while ``kind`` is not loaded, and a row changed since the last sync
+        shows as a hash that is not its current text's."""
+        if kind not in self._live:
+            return (np.zeros((len(keys), self.rt.encoder.dim), dtype=np.float32),
+                    np.zeros(len(keys), dtype=bool), [None] * len(keys))
+        with self._rw[kind].read():
+            live = self._live[kind]
+            vectors, found = live.vectors(keys)
+            hashes = [live.text_hashes.get(int(k)) if ok else None
+                      for k, ok in zip(keys, found, strict=True)]
+        return vectors, found, hashes
+
+    def vectors(self, kind: str, keys: Sequence[int]) -> np.ndarray:
+        """Stored vectors of ``keys``, ``(n, dim)`` float32 in order, loading and syncing
+        ``kind`` first like a search; KeyError if one is not held."""
+        self.live(kind)
+        self._maybe_sync(kind)
+        vectors, found, _ = self.stored(kind, keys)
+        if not found.all():
+            missing = [int(k) for k, ok in zip(keys, found, strict=True) if not ok]
+            raise KeyError(f"index {kind} does not hold {missing[:5]}")
+        return vectors
 
     def keys(self, kind: str) -> np.ndarray:
         """Sorted keys held by ``kind``."""

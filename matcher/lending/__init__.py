@@ -13,6 +13,8 @@ three sign an agreement. Modules:
 - :mod:`~matcher.lending.engine_scoring` - the matching engine's ranking as the scorer
 - :mod:`~matcher.lending.allocation` - the day's batch allocation (assignment problem)
 - :mod:`~matcher.lending.documents` - the printable agreement (HTML)
+- :mod:`~matcher.lending.actions` - what an enterprise does, each with its permission check
+- :mod:`~matcher.lending.queries` - what an enterprise reads: its staff, requests, agreements
 
 Services take the runtime and an open unit of work, flush but do not commit::
 

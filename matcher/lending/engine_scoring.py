@@ -2,9 +2,12 @@
 
 A demand becomes the engine's :class:`VacancyProfile` (a vacancy as stored; a borrowing
 request as a vacancy accepting borrowed staff whose skills are preferred, not required),
-an employee a surplus :class:`PersonProfile`. Pairs the engine's hard constraints exclude
-score ``-inf``; the others get :func:`matcher.matching.ranking.score_pair` with the ranking
-weights in force on ``today`` and the agreement history between lender and borrower.
+an employee a surplus :class:`PersonProfile`. Every pair is scored at once from the stored
+vectors (a borrowing request's text is encoded once per process); pairs the engine's hard
+constraints exclude score ``-inf`` (the lending rules are applied on top by
+:func:`matcher.lending.matching.score_matrix`), the others get
+:func:`matcher.matching.ranking.score_pair` with the ranking weights in force on ``today``
+and the agreement history between lender and borrower (every allowed pair is shown).
 """
 
 from __future__ import annotations
@@ -14,19 +17,16 @@ from datetime import date
 
 import numpy as np
 from sqlalchemy.orm import Session
-from tqdm import tqdm
 
 from matcher.enums import KeyTier, Urgency, VacancyStatus
+from matcher.index.people_grid import score_people
+from matcher.index.registry import get_registry
 from matcher.lending.demand import Demand
-from matcher.lending.matching import feasible
 from matcher.lending.pool import EmployeeView
-from matcher.matching import constraints
-from matcher.matching.embedding import embed_people, embed_vacancies
 from matcher.matching.profiles import PersonProfile, VacancyProfile, load_vacancies
-from matcher.matching.ranking import Breakdown, agreements_between, score_pair
-from matcher.matching.service import weights_on
+from matcher.matching.ranking import Breakdown
+from matcher.recommend.service import weights_on
 from matcher.runtime import Runtime
-from matcher.skills import get_skill_matcher
 
 
 def person_profile(e: EmployeeView) -> PersonProfile:
@@ -62,49 +62,38 @@ def vacancy_profiles(session: Session, demands: Sequence[Demand]) -> list[Vacanc
 
 
 class EngineScorer:
-    """Scores and explains pairs exactly as the matching engine ranks them."""
+    """Scores and explains pairs exactly as the matching engine ranks them, from stored
+    vectors (:func:`matcher.index.people_grid.score_people`; nothing is re-encoded)."""
 
     def __init__(self, rt: Runtime, session: Session, today: date, *, progress: bool = False):
-        self.rt, self.session, self.today, self.progress = rt, session, today, progress
+        self.rt, self.session, self.today = rt, session, today
+        self.progress = progress  # accepted for callers; scoring no longer needs a bar
         self.weights = weights_on(rt, today)
-        self.skills = get_skill_matcher()
-        self._last: dict[tuple[str, int], tuple[PersonProfile, VacancyProfile, float]] = {}
-        self._deals: dict[tuple[int, int], set[str]] = {}
+        self._last: dict[tuple[str, int], Breakdown] = {}
 
     def scores(self, demands: Sequence[Demand], employees: Sequence[EmployeeView]) -> np.ndarray:
-        """Engine scores; ``-inf`` where a hard constraint (engine's or lending's) excludes."""
+        """Engine scores; ``-inf`` where the engine's hard constraints exclude a pair (the
+        lending rules are applied on top by :func:`matcher.lending.matching.score_matrix`)."""
         out = np.full((len(demands), len(employees)), -np.inf)
         self._last = {}
         if not demands or not employees:
             return out
-        vacancies = vacancy_profiles(self.session, demands)
-        people = [person_profile(e) for e in employees]
-        sim = embed_vacancies(self.rt.encoder, vacancies) @ embed_people(
-            self.rt.encoder, people).T
-        self._deals = agreements_between(
-            self.session, {(e.enterprise_id, d.enterprise_id) for d in demands for e in employees})
-        rows = enumerate(zip(demands, vacancies, strict=True))
-        for i, (d, v) in tqdm(rows, total=len(demands), desc="scoring demand",
-                              disable=not self.progress):
-            for j, (e, p) in enumerate(zip(employees, people, strict=True)):
-                if not feasible(d, e) or constraints.check(p, v, today=self.today,
-                                                           skills=self.skills):
-                    continue
-                self._last[(d.key, e.id)] = (p, v, float(sim[i, j]))
-                out[i, j] = self._breakdown(p, v, float(sim[i, j])).score
+        grid = score_people(
+            get_registry(self.rt), self.session, vacancy_profiles(self.session, demands),
+            [d.id if d.kind == "vacancy" else None for d in demands],
+            [person_profile(e) for e in employees], weights=self.weights, today=self.today)
+        for i, j in zip(*np.nonzero(grid.allowed), strict=True):
+            b = grid.exact(int(i), int(j))
+            if b is not None:
+                self._last[(demands[i].key, employees[j].id)] = b
+                out[i, j] = b.score
         return out
-
-    def _breakdown(self, p: PersonProfile, v: VacancyProfile, sim: float) -> Breakdown:
-        deals = self._deals.get((p.enterprise_id or 0, v.enterprise_id or 0), set())
-        return score_pair(p, v, sim, weights=self.weights, skills=self.skills, today=self.today,
-                          agreements=deals)
 
     def reasons(self, demand: Demand, employee: EmployeeView) -> tuple[str, ...]:
         """The score's components and facts, Chinese / English."""
-        found = self._last.get((demand.key, employee.id))
-        if found is None:
+        b = self._last.get((demand.key, employee.id))
+        if b is None:
             return ()
-        b = self._breakdown(*found)
         parts = " + ".join(f"{c.name} {c.value:.2f}×{c.weight:g}"
                            for c in sorted(b.components, key=lambda c: -c.contribution)
                            if c.contribution > 0)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from matcher.enums import KeyTier
 from matcher.lending.demand import Demand, get_demand, open_demands
+from matcher.lending.engine_scoring import EngineScorer
 from matcher.lending.pool import EmployeeView, lendable_employees
 from matcher.runtime import Runtime
 
@@ -108,9 +109,7 @@ def score_matrix(
 
 def default_scorer(rt: Runtime, session: Session, today: date, *, progress: bool = False
                    ) -> Scorer:
-    """The engine's ranking as a :class:`Scorer` (imported late: the engine is heavier)."""
-    from matcher.lending.engine_scoring import EngineScorer
-
+    """The engine's ranking as a :class:`Scorer`."""
     return EngineScorer(rt, session, today, progress=progress)
 
 

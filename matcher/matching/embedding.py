@@ -16,13 +16,15 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from matcher import texts
-from matcher.encoders.base import Encoder
 from matcher.matching.profiles import PersonProfile, VacancyProfile
+
+if TYPE_CHECKING:  # the encoders sit above the ranking core; only their interface is named
+    from matcher.encoders.base import Encoder
 
 Embed = Callable[[Sequence[Any]], np.ndarray]
 
@@ -49,6 +51,12 @@ def _encode(encode: object, items: list[str], dim: int, show_progress: bool) -> 
         return np.zeros((0, dim), dtype=np.float32)
     vectors = encode(items, show_progress=show_progress)  # type: ignore[operator]
     return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def embed_texts(encoder: Encoder, items: Sequence[str], *, documents: bool) -> np.ndarray:
+    """Vectors of ready-made texts: document (vacancy) vectors or query (person) vectors."""
+    encode = encoder.encode_documents if documents else encoder.encode_queries
+    return _encode(encode, list(items), encoder.dim, False)
 
 
 def embed_vacancies(

@@ -1,8 +1,9 @@
 """The ranking score of an allowed (person, vacancy) pair, from named, weighted components.
 
-``score = sum(weight * value)`` over :data:`matcher.matching.weights.COMPONENTS`; the
-:class:`Breakdown` keeps every value, weight and contribution so an explanation adds up to
-the score exactly. Ties are broken by id (score descending, then id ascending) by callers.
+``score = sum(weight * value)`` over :data:`matcher.matching.weights.COMPONENTS`, computed
+by the components of :mod:`matcher.matching.components` on one row; the :class:`Breakdown`
+keeps every value, weight and contribution so an explanation adds up to the score exactly.
+Ties are broken by id (score descending, then id ascending) by callers.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.geo import approximate_location, haversine_km
-from matcher.matching.constraints import distance_km
-from matcher.matching.estimate import agreement_values
+from matcher.matching import components
+from matcher.matching.components import agreement_values, skill_share
 from matcher.matching.profiles import PersonProfile, VacancyProfile
+from matcher.matching.sides import Side, pair_sides
 from matcher.matching.weights import COMPONENTS, WeightsVersion
 from matcher.models import Agreement
 from matcher.skills import SkillMatcher
@@ -61,17 +62,6 @@ class Breakdown:
                 for c in self.components}
 
 
-def _distance(p: PersonProfile, v: VacancyProfile) -> tuple[float | None, bool]:
-    exact = distance_km(p, v)
-    if exact is not None:
-        return exact, False
-    here = approximate_location(p.latitude, p.longitude, p.district)
-    there = approximate_location(v.latitude, v.longitude, v.district)
-    if here is None or there is None:
-        return None, False
-    return haversine_km(here[0], here[1], there[0], there[1]), True
-
-
 def best_agreement(statuses: Iterable[str], w: WeightsVersion) -> str | None:
     """The status that weighs most (None when none counts)."""
     best, value = None, 0.0
@@ -88,40 +78,60 @@ def skill_evidence(matched: Sequence[str], missing: Sequence[str], min_listed: i
     the denominator is at least ``min_listed``: one matched skill out of one counts 1/3 with
     ``min_listed: 3``, the same as one out of three.
     """
-    total = len(matched) + len(missing)
-    return len(matched) / max(total, min_listed) if total else 0.0
+    share = skill_share(np.array([len(matched)]), np.array([len(matched) + len(missing)]),
+                        min_listed)
+    return float(share[0])
+
+
+def score_pairs(
+    people: Sequence[PersonProfile], vacancies: Sequence[VacancyProfile],
+    similarities: Sequence[float] | np.ndarray, *, weights: WeightsVersion,
+    skills: SkillMatcher, today: date, agreements: Sequence[Iterable[str]] | None = None,
+    sides: tuple[Side, Side] | None = None,
+) -> list[Breakdown]:
+    """Score the allowed pairs ``(people[i], vacancies[i])`` at once (``agreements[i]``:
+    the statuses between that pair's lender and borrower; ``sides``: the pairs' sides when
+    the caller built them already, e.g. to check the constraints)."""
+    if not people:
+        return []
+    statuses = [list(found) for found in agreements] if agreements else [[] for _ in people]
+    person, vacancy = sides or pair_sides(people, vacancies, skills)
+    facts = components.pair_facts(person, vacancy, np.asarray(similarities, dtype=np.float64),
+                                  today=today, agreements=agreement_values(weights, statuses))
+    values = {name: column.tolist() for name, column in components.values(facts, weights).items()}
+    dists = facts.distance_km.tolist()
+    exact = (~np.isnan(person["lat"]) & ~np.isnan(vacancy["lat"])).tolist()
+    return [_breakdown(p, v, {name: column[i] for name, column in values.items()}, dists[i],
+                       exact[i], statuses[i], weights, skills)
+            for i, (p, v) in enumerate(zip(people, vacancies, strict=True))]
+
+
+def _breakdown(p: PersonProfile, v: VacancyProfile, values: dict[str, float], dist: float,
+               exact: bool, statuses: list[str], weights: WeightsVersion,
+               skills: SkillMatcher) -> Breakdown:
+    """One pair's breakdown from its row of component values."""
+    parts = tuple(Component(name, values[name], weights.weights[name],
+                            weights.weights[name] * values[name]) for name in COMPONENTS)
+    match = skills.match(list(v.required_skills) + list(v.preferred_skills), p.skills)
+    return Breakdown(
+        score=math.fsum(c.contribution for c in parts), components=parts,
+        matched_skills=match.matched, missing_skills=match.missing,
+        distance_km=None if math.isnan(dist) else dist,
+        distance_approximate=not (exact or math.isnan(dist)), key_tier=str(v.key_tier),
+        urgency=str(v.urgency),
+        agreement=best_agreement(statuses, weights) if p.kind == "surplus" else None,
+        weights_valid_from=weights.valid_from,
+    )
 
 
 def score_pair(
     p: PersonProfile, v: VacancyProfile, similarity: float, *, weights: WeightsVersion,
     skills: SkillMatcher, today: date, agreements: Iterable[str] = (),
 ) -> Breakdown:
-    """Score one allowed pair; ``agreements`` are statuses between lender and borrower."""
-    listed = list(v.required_skills) + list(v.preferred_skills)
-    match = skills.match(listed, p.skills)
-    dist, approx = _distance(p, v)
-    agreement = best_agreement(agreements, weights) if p.kind == "surplus" else None
-    age = max((today - v.posted_on).days, 0) if v.posted_on else 0
-    values = {
-        "semantic": max(0.0, min(1.0, float(similarity))),
-        "skills": skill_evidence(match.matched, match.missing, weights.skills_min_listed),
-        "distance": (weights.unknown_distance if dist is None
-                     else math.exp(-dist / weights.distance_scale_km)),
-        "key_tier": weights.key_tier_values[str(v.key_tier)],
-        "urgency": weights.urgency_values[str(v.urgency)],
-        "agreement": weights.agreement_values.get(agreement, 0.0) if agreement else 0.0,
-        "freshness": 0.5 ** (age / weights.freshness_half_life_days),
-    }
-    components = tuple(
-        Component(name, values[name], weights.weights[name], weights.weights[name] * values[name])
-        for name in COMPONENTS
-    )
-    return Breakdown(
-        score=math.fsum(c.contribution for c in components), components=components,
-        matched_skills=match.matched, missing_skills=match.missing, distance_km=dist,
-        distance_approximate=approx, key_tier=str(v.key_tier), urgency=str(v.urgency),
-        agreement=agreement, weights_valid_from=weights.valid_from,
-    )
+    """Score one allowed pair; ``agreements`` are statuses between lender and borrower (a
+    one-row :func:`score_pairs`: the components the table estimates run)."""
+    return score_pairs([p], [v], [similarity], weights=weights, skills=skills, today=today,
+                       agreements=[agreements])[0]
 
 
 def agreements_between(

@@ -9,6 +9,7 @@ Skills are a ``(rows, width)`` int32 matrix padded with -1. Tables grow by doubl
 Besides the constraint columns, the vacancy table holds what the ranking reads (tier, urgency,
 posting day, listed skills, coordinates with the district centroid as fallback), so hits can
 be scored with numpy before any row is read (:mod:`matcher.matching.estimate`).
+:mod:`matcher.matching.sides` reads a table as one side of a batch of pairs.
 """
 
 from __future__ import annotations
@@ -162,12 +163,6 @@ def _approx(lat: float | None, lon: float | None, district: str | None
     """Coordinates, else the district centroid, else NaN (what the distance score uses)."""
     found = approximate_location(lat, lon, district)
     return (found[0], found[1]) if found else (math.nan, math.nan)
-
-
-def held_ids(p: PersonProfile, vocab: Vocab, skills: SkillMatcher) -> list[int]:
-    """Vocab ids of the skills ``p`` holds, implications included (names no row has
-    interned yet are left out: no row lists them)."""
-    return [sid for name in skills.held(p.skills) if (sid := vocab.get(name)) is not None]
 
 
 def skill_bits(ids: Iterable[int]) -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 import yaml
 
 from matcher.enums import AgreementStatus, KeyTier, Urgency
@@ -49,6 +50,17 @@ class WeightsVersion:
     agreement_values: Mapping[str, float]
     note: str = ""
     skills_min_listed: int = 1
+
+    def lookup(self, table: str, keys: tuple[Any, ...]) -> np.ndarray:
+        """The values of ``table`` (``key_tier_values``, ...) for ``keys`` as an array to
+        index with the keys' positions (built once per version)."""
+        cache: dict[tuple[str, tuple[Any, ...]], np.ndarray] = self.__dict__.setdefault(
+            "_lookups", {})
+        found = cache.get((table, keys))
+        if found is None:
+            values: Mapping[str, float] = getattr(self, table)
+            found = cache[(table, keys)] = np.array([values[str(k)] for k in keys])
+        return found
 
     @property
     def max_bonus(self) -> float:

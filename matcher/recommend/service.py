@@ -4,8 +4,10 @@ Flow: the query vector (from the index, else encoded) -> a FAISS search restrict
 slots the hard constraints allow (the mask is computed once per request) -> every fetched
 hit scored with numpy from the index's attribute table (:mod:`matcher.matching.estimate`) ->
 the hits that can reach the top ``k`` re-read from the database, re-checked and scored
-exactly (:func:`~matcher.matching.ranking.score_pair`; a hit whose row changed behind the
-index is refreshed and the search repeated) -> sorted by score, then id. The search fetches
+exactly, all in one batch (:func:`~matcher.matching.constraints.excluded` and
+:func:`~matcher.matching.ranking.score_pairs`: the same rules and components as the masks
+and estimates, on the fresh rows; a hit whose row changed behind the index is refreshed and
+the search repeated) -> sorted by score, then id. The search fetches
 more than ``k`` hits and widens until no unfetched hit could still enter the top ``k`` (its
 similarity is at most the last fetched one's and its other components at most their
 weights), or until ``RANK_LIMIT`` hits have been scored. The result is the one scoring every
@@ -37,7 +39,8 @@ from matcher.matching.profiles import (
     person_key,
     split_person_key,
 )
-from matcher.matching.ranking import AgreementCache, Breakdown, score_pair
+from matcher.matching.ranking import AgreementCache, Breakdown, score_pairs
+from matcher.matching.sides import pair_sides
 from matcher.matching.weights import WeightsVersion, load_weights
 from matcher.runtime import Runtime
 
@@ -224,21 +227,26 @@ def _score_found(
     pair_of: Callable[[Any], tuple[PersonProfile, VacancyProfile]],
     deals: Mapping[tuple[int, int], set[str]], w: WeightsVersion, skills: Any, today: date,
 ) -> tuple[list[Scored], list[int]]:
-    """Score the hits whose rows were read; missing or no longer allowed ones are stale."""
-    out, stale = [], []
-    for key, sim in hits:
-        row = rows.get(key)
-        if row is None:
-            stale.append(key)
-            continue
-        person, vacancy = pair_of(row)
-        if constraints.check(person, vacancy, today=today, skills=skills):
-            stale.append(key)
-            continue
-        found = deals.get((person.enterprise_id or 0, vacancy.enterprise_id or 0), set())
-        out.append((key, score_pair(person, vacancy, sim, weights=w, skills=skills,
-                                    today=today, agreements=found), row))
-    return out, stale
+    """Score the hits whose rows were read, all at once; missing or no longer allowed ones
+    are stale."""
+    found = [(key, sim, rows[key]) for key, sim in hits if key in rows]
+    stale = [key for key, _ in hits if key not in rows]
+    if not found:
+        return [], stale
+    people, vacancies = zip(*(pair_of(row) for _, _, row in found), strict=True)
+    person, vacancy = pair_sides(people, vacancies, skills)
+    ok = ~constraints.excluded(person, vacancy, today)
+    stale += [key for (key, _, _), allowed in zip(found, ok.tolist(), strict=True)
+              if not allowed]
+    keep = np.flatnonzero(ok)
+    sides = (person, vacancy) if len(keep) == len(ok) else (person.take(keep),
+                                                              vacancy.take(keep))
+    scored = score_pairs(
+        [people[i] for i in keep], [vacancies[i] for i in keep], [found[i][1] for i in keep],
+        weights=w, skills=skills, today=today, sides=sides,
+        agreements=[deals.get((people[i].enterprise_id or 0, vacancies[i].enterprise_id or 0),
+                              set()) for i in keep])
+    return [(found[i][0], b, found[i][2]) for i, b in zip(keep, scored, strict=True)], stale
 
 
 def _breakdown_fields(b: Breakdown, rank: int) -> dict[str, Any]:

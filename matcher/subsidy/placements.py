@@ -5,7 +5,7 @@ not been withdrawn. The oldest valid one wins; it is marked ``attributed_at`` wi
 conditional UPDATE, so a concurrent withdrawal either happens first (and the next valid
 recommendation is tried) or is refused. One placement per (seeker, vacancy) is a UNIQUE
 constraint; the vacancy's ``filled`` counter is raised in the same transaction by
-:func:`matcher.services.vacancies.fill_vacancy` (which also refreshes the index after commit).
+:func:`matcher.vacancies.services.fill_vacancy` (which also refreshes the index after commit).
 
 Like every service in this package, these take an open unit of work and do not commit:
 the caller commits (``with rt.uow() as uow: hire(rt, uow, ...); uow.commit()``).
@@ -28,11 +28,11 @@ from matcher.models import Enterprise, JobSeeker, Vacancy
 from matcher.models.base import utcnow
 from matcher.models.subsidy import Placement, Recommendation
 from matcher.runtime import Runtime
-from matcher.services.vacancies import fill_vacancy
 from matcher.subsidy.actors import Actor
 from matcher.subsidy.clock import local_date
 from matcher.subsidy.evaluate import PlacementFacts
 from matcher.subsidy.views import PlacementView
+from matcher.vacancies.services import fill_vacancy
 
 
 @dataclass(frozen=True)

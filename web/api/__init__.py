@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from web.api import admin, agency, auth, docs, enterprise, seeker, vacancies
 from web.api.schemas import ErrorOut
 
 API_PREFIX = "/api/v1"
@@ -33,8 +34,6 @@ def init_app(app: Flask) -> WorkbridgeApi:
         "cookie": {"type": "apiKey", "in": "cookie", "name": "session"},
     }}, "security": [{"bearer": []}, {"cookie": []}]})
     api = WorkbridgeApi(app)
-
-    from web.api import admin, agency, auth, docs, enterprise, seeker, vacancies
 
     for module in (vacancies, auth, seeker, enterprise, agency, admin):
         api.register_blueprint(module.blp)

@@ -7,11 +7,9 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from matcher.accounts import listings
-from matcher.accounts.bureau_admin import set_key_tier
+from matcher.bureau import actions as bureau
 from matcher.enums import Role
-from matcher.subsidy import claims, ledger
-from web import runtime
+from matcher.subsidy import actions, queries
 from web.api.common import envelope
 from web.api.schemas import paged
 from web.api.schemas_agency import (
@@ -25,7 +23,7 @@ from web.api.schemas_agency import (
     LedgerOut,
     RejectIn,
 )
-from web.security import principal, reading, roles, unit_of_work
+from web.security import perform, read, roles
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin",
                 description="Bureau administrators")
@@ -37,9 +35,7 @@ blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin",
 @blp.response(200, EnterpriseTierOut)
 def put_key_tier(data: dict[str, Any], enterprise_id: int) -> Any:
     """Set an enterprise's key tier."""
-    with unit_of_work() as uow:
-        return set_key_tier(runtime(), uow, enterprise_id, data["key_tier"],
-                            actor=principal().actor_name)
+    return perform(bureau.set_key_tier, enterprise_id, data["key_tier"])
 
 
 @blp.route("/claims", methods=["GET"])
@@ -48,9 +44,7 @@ def put_key_tier(data: dict[str, Any], enterprise_id: int) -> Any:
 @blp.response(200, paged(ClaimOut, "AdminClaimPage"))
 def list_claims(args: dict[str, Any]) -> dict[str, Any]:
     """All claims, optionally in one status (``submitted``: waiting for a decision)."""
-    with reading() as s:
-        return envelope(listings.claims(s, args["page"], args["per_page"],
-                                        status=args["status"]))
+    return envelope(read(queries.claim_list, args["page"], args["per_page"], args["status"]))
 
 
 @blp.route("/claims/<int:claim_id>", methods=["GET"])
@@ -58,8 +52,7 @@ def list_claims(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, ClaimOut)
 def get_claim(claim_id: int) -> Any:
     """Any claim with its trace."""
-    with unit_of_work() as uow:
-        return asdict(claims.get_claim(uow, claim_id, actor=principal().actor()))
+    return asdict(read(queries.claim_detail, claim_id))
 
 
 @blp.route("/claims/<int:claim_id>/approve", methods=["POST"])
@@ -68,9 +61,7 @@ def get_claim(claim_id: int) -> Any:
 @blp.response(200, ClaimOut)
 def approve(data: dict[str, Any], claim_id: int) -> Any:
     """Approve a submitted claim (refused if a cap is full)."""
-    with unit_of_work() as uow:
-        view = claims.approve_claim(uow, claim_id, actor=principal().actor(), note=data["note"])
-    return asdict(view)
+    return asdict(perform(actions.approve_claim, claim_id, data["note"]))
 
 
 @blp.route("/claims/<int:claim_id>/reject", methods=["POST"])
@@ -79,10 +70,7 @@ def approve(data: dict[str, Any], claim_id: int) -> Any:
 @blp.response(200, ClaimOut)
 def reject(data: dict[str, Any], claim_id: int) -> Any:
     """Reject a submitted claim with a reason."""
-    with unit_of_work() as uow:
-        view = claims.reject_claim(uow, claim_id, actor=principal().actor(),
-                                   reason=data["reason"])
-    return asdict(view)
+    return asdict(perform(actions.reject_claim, claim_id, data["reason"]))
 
 
 @blp.route("/claims/<int:claim_id>/pay", methods=["POST"])
@@ -90,9 +78,7 @@ def reject(data: dict[str, Any], claim_id: int) -> Any:
 @blp.response(201, LedgerOut)
 def pay(claim_id: int) -> Any:
     """Pay an approved claim (one append-only ledger row)."""
-    with unit_of_work() as uow:
-        view = ledger.pay_claim(uow, claim_id, actor=principal().actor())
-    return asdict(view)
+    return asdict(perform(actions.pay_claim, claim_id))
 
 
 @blp.route("/audit", methods=["GET"])
@@ -101,6 +87,5 @@ def pay(claim_id: int) -> Any:
 @blp.response(200, paged(AuditOut, "AdminAuditPage"))
 def audit_log(args: dict[str, Any]) -> dict[str, Any]:
     """The audit log, newest first, optionally for one entity."""
-    with reading() as s:
-        return envelope(listings.audit_log(s, args["page"], args["per_page"],
-                                           entity=args["entity"], entity_id=args["entity_id"]))
+    return envelope(read(queries.audit_log, args["page"], args["per_page"], args["entity"],
+                         args["entity_id"]))

@@ -8,13 +8,8 @@ from typing import Any
 from flask import current_app
 from flask_smorest import Blueprint
 
-from matcher.accounts import listings
-from matcher.accounts import permissions as perm
-from matcher.enums import ClaimantKind, Role
-from matcher.subsidy import claims, recommendations
-from matcher.subsidy.evaluate import Claimant
-from matcher.subsidy.rule_store import current_rules
-from web import runtime
+from matcher.enums import Role
+from matcher.subsidy import actions, queries
 from web.api.common import envelope
 from web.api.schemas import PageArgs, paged
 from web.api.schemas_agency import (
@@ -27,16 +22,10 @@ from web.api.schemas_agency import (
     RecommendationOut,
 )
 from web.extensions import limiter
-from web.security import principal, reading, roles, unit_of_work
+from web.security import perform, principal, read, roles
 
 blp = Blueprint("agency", __name__, url_prefix="/api/v1/agency",
                 description="HR agencies (own objects only)")
-
-
-def _aid() -> int:
-    aid = principal().agency_id
-    assert aid is not None
-    return aid
 
 
 def _claim_limit() -> str:
@@ -53,9 +42,7 @@ def _caller_key() -> str:
 @blp.response(200, paged(RecommendationOut, "AgencyRecommendationPage"))
 def list_recommendations(args: dict[str, Any]) -> dict[str, Any]:
     """The agency's recommendations, newest first."""
-    with reading() as s:
-        return envelope(listings.agency_recommendations(s, _aid(), args["page"],
-                                                        args["per_page"]))
+    return envelope(read(queries.agency_recommendations, args["page"], args["per_page"]))
 
 
 @blp.route("/recommendations", methods=["POST"])
@@ -64,12 +51,8 @@ def list_recommendations(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(201, RecommendationOut)
 def recommend(data: dict[str, Any]) -> Any:
     """Recommend a (consenting) job seeker for an open vacancy."""
-    p = principal()
-    with unit_of_work() as uow:
-        view = recommendations.recommend(uow, agency_id=_aid(), seeker_id=data["seeker_id"],
-                                         vacancy_id=data["vacancy_id"], actor=p.actor(),
-                                         note=data["note"])
-    return asdict(view)
+    return asdict(perform(actions.recommend, actions.RecommendationInput(
+        data["seeker_id"], data["vacancy_id"], data["note"])))
 
 
 @blp.route("/placements", methods=["GET"])
@@ -78,8 +61,7 @@ def recommend(data: dict[str, Any]) -> Any:
 @blp.response(200, paged(PlacementOut, "AgencyPlacementPage"))
 def list_placements(args: dict[str, Any]) -> dict[str, Any]:
     """Placements attributed to the agency."""
-    with reading() as s:
-        return envelope(listings.agency_placements(s, _aid(), args["page"], args["per_page"]))
+    return envelope(read(queries.agency_placements, args["page"], args["per_page"]))
 
 
 @blp.route("/claims", methods=["GET"])
@@ -88,9 +70,7 @@ def list_placements(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, paged(ClaimOut, "AgencyClaimPage"))
 def list_claims(args: dict[str, Any]) -> dict[str, Any]:
     """The agency's subsidy claims, optionally in one status."""
-    with reading() as s:
-        return envelope(listings.claims(s, args["page"], args["per_page"], agency_id=_aid(),
-                                        status=args["status"]))
+    return envelope(read(queries.claim_list, args["page"], args["per_page"], args["status"]))
 
 
 @blp.route("/claims", methods=["POST"])
@@ -102,12 +82,8 @@ def list_claims(args: dict[str, Any]) -> dict[str, Any]:
 @blp.alt_response(200, schema=ClaimOut, description="a retry with the same Idempotency-Key")
 def submit_claim(header: dict[str, Any], data: dict[str, Any]) -> Any:
     """Submit a claim; a retry with the same ``Idempotency-Key`` returns the first one."""
-    rt, p = runtime(), principal()
-    req = claims.ClaimRequest(Claimant(ClaimantKind.AGENCY, _aid()), data["placement_id"],
-                              data["rule_code"], data["tranche"])
-    with unit_of_work() as uow:
-        result = claims.submit_claim(uow, current_rules(rt), req,
-                                     idempotency_key=header["idempotency_key"], actor=p.actor())
+    result = perform(actions.submit_claim, actions.ClaimInput(
+        data["placement_id"], data["rule_code"], header["idempotency_key"], data["tranche"]))
     return asdict(result.claim), 200 if result.replayed else 201
 
 
@@ -116,6 +92,4 @@ def submit_claim(header: dict[str, Any], data: dict[str, Any]) -> Any:
 @blp.response(200, ClaimOut)
 def get_claim(claim_id: int) -> Any:
     """One own claim with its evaluation trace."""
-    with unit_of_work() as uow:
-        perm.own_claim(uow.s, principal(), claim_id)
-        return asdict(claims.get_claim(uow, claim_id, actor=principal().actor()))
+    return asdict(read(queries.claim_detail, claim_id))

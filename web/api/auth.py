@@ -10,10 +10,10 @@ from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import Unauthorized
 
-from matcher.accounts import users
+from matcher.accounts import actions
 from web.api.schemas import MeOut, OkOut, TokenIn, TokenOut
 from web.extensions import limiter
-from web.security import csrf_exempt, principal, unit_of_work
+from web.security import csrf_exempt, perform, principal, unit_of_work
 
 blp = Blueprint("auth_api", __name__, url_prefix="/api/v1/auth",
                 description="Tokens and sessions")
@@ -32,11 +32,10 @@ def _login_limit() -> str:
 def issue_token(creds: dict[str, Any]) -> dict[str, Any]:
     """Exchange email and password for a new API token (shown once; replaces the old one)."""
     with unit_of_work() as uow:
-        user = users.authenticate(uow, creds["email"], creds["password"])
-        if user is None:
-            raise Unauthorized("wrong email or password")
-        token = users.issue_token(uow, user.id, actor=f"user:{user.id}")
-    return {"token": token, "user": user}
+        issued = actions.issue_token(uow, creds["email"], creds["password"])
+    if issued is None:
+        raise Unauthorized("wrong email or password")
+    return {"token": issued.token, "user": issued.user}
 
 
 @blp.route("/me", methods=["GET"])
@@ -54,9 +53,6 @@ def me() -> dict[str, Any]:
 @blp.response(200, OkOut)
 def logout() -> dict[str, bool]:
     """End every session of the caller; with a token, the token is revoked too."""
-    p = principal()
-    with unit_of_work() as uow:
-        users.end_sessions(uow, p.user_id, actor=p.actor_name,
-                           revoke_token=g.auth_method == "token")
+    perform(actions.log_out, g.auth_method == "token")
     logout_user()
     return {"ok": True}

@@ -3,9 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import asdict, is_dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from matcher.accounts.listings import ListPage
+
+class ListPage(Protocol):
+    """Any page of results: items and the paging numbers."""
+
+    @property
+    def items(self) -> list[Any]:
+        """The page's items."""
+
+    @property
+    def page(self) -> int:
+        """The page number (from 1)."""
+
+    @property
+    def per_page(self) -> int:
+        """Items per page."""
+
+    @property
+    def total(self) -> int:
+        """Items on all pages."""
+
+    @property
+    def pages(self) -> int:
+        """Number of pages."""
 
 
 def envelope(page: ListPage) -> dict[str, Any]:

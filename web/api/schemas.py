@@ -12,7 +12,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from matcher.enums import SeekerCategory
-from matcher.queries.vacancies import MAX_PER_PAGE
+from matcher.vacancies.queries import MAX_PER_PAGE
 from web.schemas import InputSchema, PageOut
 
 Str = fields.String

@@ -7,13 +7,8 @@ from typing import Any
 from flask_login import logout_user
 from flask_smorest import Blueprint
 
-from matcher.accounts import users
-from matcher.accounts.export import export_seeker, own_profile
-from matcher.accounts.listings import slice_page
 from matcher.enums import Role
-from matcher.matching.service import recommend_vacancies
-from matcher.services import seekers
-from web import runtime
+from matcher.seekers import actions, queries
 from web.api.common import envelope, plain
 from web.api.schemas import (
     ExportOut,
@@ -24,15 +19,9 @@ from web.api.schemas import (
     SeekerUpdateIn,
     paged,
 )
-from web.security import principal, roles, unit_of_work
+from web.security import perform, read, roles
 
 blp = Blueprint("seeker", __name__, url_prefix="/api/v1/me", description="Job seekers")
-
-
-def _seeker_id() -> int:
-    sid = principal().seeker_id
-    assert sid is not None  # roles() checked the link
-    return sid
 
 
 @blp.route("/profile", methods=["GET"])
@@ -40,8 +29,7 @@ def _seeker_id() -> int:
 @blp.response(200, SeekerOut)
 def get_profile() -> Any:
     """The caller's profile (identifiers masked)."""
-    with unit_of_work() as uow:
-        return plain(own_profile(uow, _seeker_id()))
+    return plain(read(queries.my_profile))
 
 
 @blp.route("/profile", methods=["PUT"])
@@ -50,11 +38,7 @@ def get_profile() -> Any:
 @blp.response(200, SeekerOut)
 def put_profile(changes: dict[str, Any]) -> Any:
     """Change profile fields (the people index is refreshed after the commit)."""
-    changes = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
-    with unit_of_work() as uow:
-        view = seekers.update_seeker(runtime(), uow, _seeker_id(), changes,
-                                     actor=principal().actor_name)
-    return plain(view)
+    return plain(perform(actions.update_profile, actions.ProfileChanges(changes)))
 
 
 @blp.route("/consent/withdraw", methods=["POST"])
@@ -62,10 +46,7 @@ def put_profile(changes: dict[str, Any]) -> Any:
 @blp.response(200, SeekerOut)
 def withdraw_consent() -> Any:
     """Stop being matched (the profile stays)."""
-    with unit_of_work() as uow:
-        view = seekers.withdraw_consent(runtime(), uow, _seeker_id(),
-                                        actor=principal().actor_name)
-    return plain(view)
+    return plain(perform(actions.withdraw_consent))
 
 
 @blp.route("/recommendations", methods=["GET"])
@@ -74,9 +55,7 @@ def withdraw_consent() -> Any:
 @blp.response(200, paged(MatchOut, "SeekerMatchPage"))
 def recommendations(args: dict[str, Any]) -> dict[str, Any]:
     """Recommended open vacancies, best first, each with its score components."""
-    page, per_page = args["page"], args["per_page"]
-    found = recommend_vacancies(runtime(), _seeker_id(), k=page * per_page)
-    return envelope(slice_page(found, page, per_page))
+    return envelope(read(queries.my_recommendations, args["page"], args["per_page"]))
 
 
 @blp.route("/export", methods=["GET"])
@@ -84,8 +63,7 @@ def recommendations(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, ExportOut)
 def export() -> dict[str, Any]:
     """Everything stored about the caller, as JSON."""
-    with unit_of_work() as uow:
-        return export_seeker(runtime(), uow, _seeker_id())
+    return read(queries.my_data)
 
 
 @blp.route("", methods=["DELETE"])
@@ -93,9 +71,6 @@ def export() -> dict[str, Any]:
 @blp.response(200, OkOut)
 def delete_account() -> dict[str, bool]:
     """Delete the account: the profile is anonymized, removed from the index and results."""
-    p = principal()
-    with unit_of_work() as uow:
-        seekers.delete_seeker(runtime(), uow, _seeker_id(), actor=p.actor_name)
-        users.deactivate(uow, p.user_id, actor=p.actor_name)
+    perform(actions.delete_account)
     logout_user()
     return {"ok": True}

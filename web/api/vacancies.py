@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from matcher.queries import vacancies as q
+from matcher.vacancies import queries as q
 from web.api.schemas import paged
 from web.schemas import VacancyOut, VacancySearchArgs
-from web.security import reading
+from web.security import read_public
 
 blp = Blueprint("vacancies", __name__, url_prefix="/api/v1/vacancies",
                 description="Public vacancy search")
@@ -21,12 +21,9 @@ blp = Blueprint("vacancies", __name__, url_prefix="/api/v1/vacancies",
 @blp.response(200, paged(VacancyOut, "VacanciesVacancyPage"))
 def list_vacancies(**args: Any) -> dict[str, Any]:
     """Search open vacancies (same arguments as the search page)."""
-    with reading() as s:
-        page = q.search_vacancies(
-            s, words=args["q"], district=args["district"],
-            employment_type=args["employment_type"], page=args["page"],
-            per_page=args["per_page"],
-        )
+    page = read_public(q.search_vacancies, words=args["q"], district=args["district"],
+                       employment_type=args["employment_type"], page=args["page"],
+                       per_page=args["per_page"])
     return {"items": page.items, "page": page}
 
 
@@ -35,5 +32,4 @@ def list_vacancies(**args: Any) -> dict[str, Any]:
 @blp.response(200, VacancyOut)
 def get_vacancy(vacancy_id: int) -> Any:
     """One vacancy (any status)."""
-    with reading() as s:
-        return q.get_vacancy(s, vacancy_id)
+    return read_public(q.get_vacancy, vacancy_id)

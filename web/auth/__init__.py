@@ -6,9 +6,9 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from matcher.accounts import users
+from matcher.accounts import actions
 from web.extensions import limiter
-from web.security import SessionUser, unit_of_work
+from web.security import SessionUser, perform, unit_of_work
 
 bp = Blueprint("auth", __name__)
 
@@ -25,7 +25,7 @@ def login() -> str | Response | tuple[str, int]:
         return render_template("auth/login.html", error=None)
     email = request.form.get("email", "")
     with unit_of_work() as uow:
-        view = users.authenticate(uow, email, request.form.get("password", ""))
+        view = actions.authenticate(uow, email, request.form.get("password", ""))
     if view is None:
         return render_template("auth/login.html", error="邮箱或密码错误 Wrong email or password",
                                email=email), 401
@@ -37,8 +37,6 @@ def login() -> str | Response | tuple[str, int]:
 def logout() -> Response:
     """End the session everywhere (an old cookie replayed afterwards is rejected)."""
     if current_user.is_authenticated:
-        p = current_user.principal
-        with unit_of_work() as uow:
-            users.end_sessions(uow, p.user_id, actor=p.actor_name)
+        perform(actions.log_out)
     logout_user()
     return redirect(url_for("auth.login"))

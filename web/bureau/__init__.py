@@ -1,10 +1,10 @@
 """Bureau desk pages under ``/admin/bureau`` (admin role only).
 
-Views only parse the request, call :mod:`matcher.bureau` inside one unit of work
-(:func:`web.security.unit_of_work` for writes, :func:`web.security.reading` for reads) and
-render. Modules: :mod:`.desks` (shortage desk, daily dispatch), :mod:`.cohort_pages`,
-:mod:`.warning_pages`, :mod:`.dashboards` (charts, JSON and CSV series), :mod:`.reads`
-(read-only listings the engine has no function for).
+Views only parse the request, call one action of :mod:`matcher.bureau.actions` (through
+:func:`web.security.perform`) or query of :mod:`matcher.bureau.queries` (through
+:func:`web.security.read`) and render. Modules: :mod:`.desks` (shortage desk, daily
+dispatch), :mod:`.cohort_pages`, :mod:`.warning_pages`, :mod:`.dashboards` (charts, JSON and
+CSV series).
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from datetime import date
 from flask import Blueprint, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from matcher.accounts.permissions import require_role
 from matcher.enums import Role
 from matcher.errors import ValidationFailed
+from matcher.principal import require_role
 
 bp = Blueprint("bureau", __name__, url_prefix="/admin/bureau")
-ACTOR_PREFIX = "user:"
 
 
 @bp.before_request

@@ -11,9 +11,9 @@ from typing import Any
 
 from flask import Response, abort, jsonify, render_template
 
-from matcher.bureau import series
+from matcher.bureau import queries
 from web.bureau import as_of, bp
-from web.security import reading
+from web.security import read
 
 
 @dataclass(frozen=True)
@@ -49,14 +49,11 @@ def _rows(name: str) -> tuple[Dashboard, list[dict[str, Any]]]:
     board = DASHBOARDS.get(name)
     if board is None:
         abort(404)
-    day = as_of()
-    with reading() as s:
-        rows = series.series(s, name, day)
-    return board, rows
+    return board, read(queries.series_rows, name, as_of())
 
 
 def csv_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    """Rows as CSV with a header, like :func:`matcher.bureau.series.write_csv` (BOM first)."""
+    """Rows as CSV with a header, like the CLI's series files (BOM first)."""
     buf = io.StringIO()
     buf.write("\ufeff")
     w = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore")

@@ -8,25 +8,14 @@ from typing import Any
 from flask import Blueprint, current_app, flash, render_template, request
 from flask_babel import gettext as _
 
-from matcher.accounts import listings
-from matcher.accounts import permissions as perm
-from matcher.enums import ClaimantKind, ClaimStatus, Role
+from matcher.enums import ClaimStatus, Role
 from matcher.errors import DomainError
-from matcher.subsidy import claims, recommendations
-from matcher.subsidy.evaluate import Claimant
-from matcher.subsidy.rule_store import current_rules
-from web import runtime
+from matcher.subsidy import actions, queries
 from web.extensions import limiter
 from web.pages.common import FormReader, back, form_page, me, page_args, role_page
-from web.security import reading, unit_of_work
+from web.security import perform, read
 
 bp = Blueprint("agency_pages", __name__)
-
-
-def _aid() -> int:
-    aid = me().agency_id
-    assert aid is not None
-    return aid
 
 
 def _claim_limit() -> str:
@@ -57,17 +46,13 @@ def recommendations_list() -> Any:
             note = form.text("note")
             form.check()
             assert seeker_id is not None and vacancy_id is not None
-            with unit_of_work() as uow:
-                recommendations.recommend(uow, agency_id=_aid(), seeker_id=seeker_id,
-                                          vacancy_id=vacancy_id, actor=me().actor(), note=note)
+            perform(actions.recommend, actions.RecommendationInput(seeker_id, vacancy_id, note))
         except DomainError as exc:
-            with reading() as s:
-                found = listings.agency_recommendations(s, _aid(), page, per_page)
+            found = read(queries.agency_recommendations, page, per_page)
             return form_page("agency/recommendations.html", exc, page=found)
         flash(_("Recommendation recorded."))
         return back("agency_pages.recommendations_list")
-    with reading() as s:
-        found = listings.agency_recommendations(s, _aid(), page, per_page)
+    found = read(queries.agency_recommendations, page, per_page)
     return render_template("agency/recommendations.html", page=found, form={}, errors={})
 
 
@@ -75,18 +60,13 @@ def recommendations_list() -> Any:
 @role_page(Role.AGENCY)
 def placements() -> str:
     """Placements attributed to the agency."""
-    page, per_page = page_args()
-    with reading() as s:
-        found = listings.agency_placements(s, _aid(), page, per_page)
+    found = read(queries.agency_placements, *page_args())
     return render_template("agency/placements.html", page=found)
 
 
 def _claims_page(**context: Any) -> dict[str, Any]:
-    page, per_page = page_args()
-    with reading() as s:
-        found = listings.claims(s, page, per_page, agency_id=_aid(), status=_status())
-    rules = sorted(current_rules(runtime()).rules)
-    return {"page": found, "rules": rules, "statuses": list(ClaimStatus),
+    found = read(queries.claim_list, *page_args(), _status())
+    return {"page": found, "rules": read(queries.claim_rules), "statuses": list(ClaimStatus),
             "status": _status(), "idempotency_key": uuid.uuid4().hex, **context}
 
 
@@ -112,11 +92,8 @@ def submit_claim() -> Any:
         key = form.text("idempotency_key", required=True)
         form.check()
         assert placement_id is not None
-        req = claims.ClaimRequest(Claimant(ClaimantKind.AGENCY, _aid()), placement_id,
-                                  rule_code, tranche)
-        with unit_of_work() as uow:
-            result = claims.submit_claim(uow, current_rules(runtime()), req,
-                                         idempotency_key=key, actor=me().actor())
+        result = perform(actions.submit_claim,
+                         actions.ClaimInput(placement_id, rule_code, key, tranche))
     except DomainError as exc:
         return form_page("agency/claims.html", exc, **_claims_page())
     flash(_("This claim was already submitted.") if result.replayed
@@ -128,7 +105,4 @@ def submit_claim() -> Any:
 @role_page(Role.AGENCY)
 def claim(claim_id: int) -> str:
     """One own claim with its evaluation trace."""
-    with unit_of_work() as uow:
-        perm.own_claim(uow.s, me(), claim_id)
-        view = claims.get_claim(uow, claim_id, actor=me().actor())
-    return render_template("agency/claim.html", c=view)
+    return render_template("agency/claim.html", c=read(queries.claim_detail, claim_id))

@@ -13,10 +13,10 @@ from flask import g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from matcher.accounts.permissions import Principal, require_role
 from matcher.enums import Role
 from matcher.errors import DomainError, ValidationFailed
-from matcher.queries.vacancies import MAX_PER_PAGE
+from matcher.principal import Principal, require_role
+from matcher.vacancies.queries import MAX_PER_PAGE
 
 PER_PAGE = 20
 _SPLIT = re.compile(r"[,，、;；\n]+")

@@ -1,9 +1,14 @@
 """Enterprise pages: vacancies (post, edit, close, candidates), idle staff, borrowing
-requests and lending agreements — own objects only."""
+requests and lending agreements — own objects only.
+
+Each view parses the form, calls one action or query of :mod:`matcher.vacancies` or
+:mod:`matcher.lending` (which check the role and ownership) and renders the page.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -11,28 +16,21 @@ from flask import Blueprint, Response, flash, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from matcher.accounts import listings
-from matcher.accounts import permissions as perm
 from matcher.enums import EmploymentType, Role, Urgency
 from matcher.errors import DomainError
-from matcher.lending import agreements, demand, pool
-from matcher.lending.documents import render_agreement
-from matcher.matching.service import candidates_for_vacancy
-from matcher.queries import vacancies as q
-from matcher.services import vacancies
-from web import runtime
-from web.pages.common import FormReader, back, form_page, me, page_args, role_page
-from web.security import reading, unit_of_work
+from matcher.lending import actions as lending
+from matcher.lending import queries as lending_q
+from matcher.lending.demand import RequestInput
+from matcher.lending.pool import EmployeeInput
+from matcher.vacancies import actions
+from matcher.vacancies import queries as q
+from matcher.vacancies.services import VacancyInput
+from web.pages.common import FormReader, back, form_page, page_args, role_page
+from web.security import perform, read, read_public
 
 bp = Blueprint("enterprise_pages", __name__)
 
 DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-
-
-def _eid() -> int:
-    eid = me().enterprise_id
-    assert eid is not None
-    return eid
 
 
 def _vacancy_fields(form: FormReader, *, editing: bool) -> dict[str, Any]:
@@ -70,17 +68,15 @@ def _form_of(card: q.VacancyCard) -> dict[str, Any]:
 
 
 def _choices() -> dict[str, Any]:
-    with reading() as s:
-        districts = q.districts(s)
+    districts = read_public(q.districts)
     return {"districts": districts, "employment_types": list(EmploymentType),
             "urgencies": list(Urgency)}
 
 
-def _act(action: Any, done: str) -> None:
-    """Run a state-changing service call; its refusal is flashed instead of a bare error."""
+def _act(call: Callable[[], object], done: str) -> None:
+    """Run one action; its refusal is flashed instead of a bare error (403/404 propagate)."""
     try:
-        with unit_of_work() as uow:
-            action(uow)
+        call()
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
@@ -95,9 +91,8 @@ def _act(action: Any, done: str) -> None:
 def vacancies_list() -> str:
     """The enterprise's vacancies, every status, newest first."""
     page, per_page = page_args()
-    with reading() as s:
-        found = listings.enterprise_vacancies(s, _eid(), page, per_page)
-    return render_template("enterprise/vacancies.html", page=found)
+    return render_template("enterprise/vacancies.html",
+                           page=read(q.own_vacancies, page, per_page))
 
 
 @bp.route("/vacancies/new", methods=["GET", "POST"])
@@ -109,10 +104,8 @@ def new_vacancy() -> Any:
                                errors={}, vacancy=None, **_choices())
     try:
         data = _vacancy_fields(FormReader(request.form), editing=False)
-        with unit_of_work() as uow:
-            view = vacancies.post_vacancy(runtime(), uow, vacancies.VacancyInput(
-                external_id=f"web-{uuid.uuid4().hex[:16]}", enterprise_id=_eid(), **data),
-                actor=me().actor_name)
+        view = perform(actions.post_vacancy, VacancyInput(
+            external_id=f"web-{uuid.uuid4().hex[:16]}", **data))
     except DomainError as exc:
         return form_page("enterprise/vacancy_form.html", exc, vacancy=None, **_choices())
     flash(_("Vacancy posted. Here are the best candidates."))
@@ -123,17 +116,13 @@ def new_vacancy() -> Any:
 @role_page(Role.ENTERPRISE)
 def edit_vacancy(vacancy_id: int) -> Any:
     """Edit an own vacancy."""
-    with reading() as s:
-        perm.own_vacancy(s, me(), vacancy_id)
-        card = q.get_vacancy(s, vacancy_id)
+    card = read(q.own_vacancy, vacancy_id)
     if request.method == "GET":
         return render_template("enterprise/vacancy_form.html", form=_form_of(card), errors={},
                                vacancy=card, **_choices())
     try:
         changes = _vacancy_fields(FormReader(request.form), editing=True)
-        with unit_of_work() as uow:
-            perm.own_vacancy(uow.s, me(), vacancy_id)
-            vacancies.edit_vacancy(runtime(), uow, vacancy_id, changes, actor=me().actor_name)
+        perform(actions.edit_vacancy, vacancy_id, changes)
     except DomainError as exc:
         return form_page("enterprise/vacancy_form.html", exc, vacancy=card, **_choices())
     flash(_("Vacancy saved."))
@@ -144,11 +133,7 @@ def edit_vacancy(vacancy_id: int) -> Any:
 @role_page(Role.ENTERPRISE)
 def close_vacancy(vacancy_id: int) -> BaseResponse:
     """Close an own vacancy."""
-    def close(uow: Any) -> None:
-        perm.own_vacancy(uow.s, me(), vacancy_id)
-        vacancies.close_vacancy(runtime(), uow, vacancy_id, actor=me().actor_name)
-
-    _act(close, _("Vacancy closed."))
+    _act(lambda: perform(actions.close_vacancy, vacancy_id), _("Vacancy closed."))
     return back("enterprise_pages.vacancies_list")
 
 
@@ -156,13 +141,10 @@ def close_vacancy(vacancy_id: int) -> BaseResponse:
 @role_page(Role.ENTERPRISE)
 def candidates(vacancy_id: int) -> str:
     """Job seekers and other enterprises' lendable staff for an own vacancy, explained."""
-    with reading() as s:
-        perm.own_vacancy(s, me(), vacancy_id)
-        card = q.get_vacancy(s, vacancy_id)
     page, per_page = page_args()
-    found = candidates_for_vacancy(runtime(), vacancy_id, k=page * per_page)
-    return render_template("enterprise/candidates.html", vacancy=card,
-                           page=listings.slice_page(found, page, per_page))
+    found = read(q.vacancy_candidates, vacancy_id, page, per_page)
+    return render_template("enterprise/candidates.html", vacancy=found.vacancy,
+                           page=found.page)
 
 
 # -- idle staff --------------------------------------------------------------------------
@@ -174,7 +156,7 @@ def staff() -> Any:
     if request.method == "POST":
         form = FormReader(request.form)
         try:
-            data = pool.EmployeeInput(
+            data = EmployeeInput(
                 external_id=form.text("external_id", required=True),
                 name=form.optional("name"), skills=form.items("skills"),
                 experience=form.text("experience"), district=form.optional("district"),
@@ -182,17 +164,14 @@ def staff() -> Any:
                 available_to=form.day("available_to"), daily_cost=form.fen("daily_cost"),
                 consent=form.flag("consent"))
             form.check()
-            with unit_of_work() as uow:
-                pool.declare_employee(runtime(), uow, _eid(), data, actor=me().actor_name)
+            perform(lending.declare_employee, data)
         except DomainError as exc:
-            with reading() as s:
-                found = listings.enterprise_staff(s, _eid(), page, per_page)
-            return form_page("enterprise/staff.html", exc, page=found)
+            return form_page("enterprise/staff.html", exc,
+                             page=read(lending_q.own_staff, page, per_page))
         flash(_("Employee declared."))
         return back("enterprise_pages.staff")
-    with reading() as s:
-        found = listings.enterprise_staff(s, _eid(), page, per_page)
-    return render_template("enterprise/staff.html", page=found, form={}, errors={})
+    return render_template("enterprise/staff.html", page=read(lending_q.own_staff, page, per_page),
+                           form={}, errors={})
 
 
 @bp.post("/staff/<int:employee_id>/consent")
@@ -201,11 +180,8 @@ def staff_consent(employee_id: int) -> BaseResponse:
     """Record an employee's consent, or its withdrawal."""
     consent = request.form.get("consent") == "1"
 
-    def record(uow: Any) -> None:
-        perm.own_employee(uow.s, me(), employee_id)
-        pool.record_consent(runtime(), uow, employee_id, consent, actor=me().actor_name)
-
-    _act(record, _("Consent recorded.") if consent else _("Consent withdrawn."))
+    _act(lambda: perform(lending.record_consent, employee_id, consent),
+         _("Consent recorded.") if consent else _("Consent withdrawn."))
     return back("enterprise_pages.staff")
 
 
@@ -226,30 +202,23 @@ def requests_list() -> Any:
             district = form.optional("district")
             form.check()
             assert headcount is not None and start is not None and end is not None
-            with unit_of_work() as uow:
-                demand.post_request(runtime(), uow, _eid(), demand.RequestInput(
-                    title=title, skills=skills, headcount=headcount, start_date=start,
-                    end_date=end, site=site, district=district), actor=me().actor_name)
+            perform(lending.post_request, RequestInput(
+                title=title, skills=skills, headcount=headcount, start_date=start,
+                end_date=end, site=site, district=district))
         except DomainError as exc:
-            with reading() as s:
-                found = listings.enterprise_requests(s, _eid(), page, per_page)
-            return form_page("enterprise/requests.html", exc, page=found)
+            return form_page("enterprise/requests.html", exc,
+                             page=read(lending_q.own_requests, page, per_page))
         flash(_("Borrowing request posted."))
         return back("enterprise_pages.requests_list")
-    with reading() as s:
-        found = listings.enterprise_requests(s, _eid(), page, per_page)
-    return render_template("enterprise/requests.html", page=found, form={}, errors={})
+    return render_template("enterprise/requests.html",
+                           page=read(lending_q.own_requests, page, per_page), form={}, errors={})
 
 
 @bp.post("/requests/<int:request_id>/close")
 @role_page(Role.ENTERPRISE)
 def close_request(request_id: int) -> BaseResponse:
     """Close an own borrowing request."""
-    def close(uow: Any) -> None:
-        perm.own_request(uow.s, me(), request_id)
-        demand.close_request(runtime(), uow, request_id, actor=me().actor_name)
-
-    _act(close, _("Borrowing request closed."))
+    _act(lambda: perform(lending.close_request, request_id), _("Borrowing request closed."))
     return back("enterprise_pages.requests_list")
 
 
@@ -259,28 +228,23 @@ def close_request(request_id: int) -> BaseResponse:
 def agreements_list() -> str:
     """Agreements where the enterprise lends or borrows."""
     page, per_page = page_args()
-    with reading() as s:
-        found = listings.enterprise_agreements(s, _eid(), page, per_page)
-    return render_template("enterprise/agreements.html", page=found)
+    return render_template("enterprise/agreements.html",
+                           page=read(lending_q.own_agreements, page, per_page))
 
 
 @bp.get("/agreements/<int:agreement_id>")
 @role_page(Role.ENTERPRISE)
 def agreement(agreement_id: int) -> str:
     """One agreement the enterprise is party to, with accept/sign buttons."""
-    with reading() as s:
-        side = perm.agreement_party(s, me(), agreement_id)
-        view = agreements.get_agreement(s, agreement_id)
-    return render_template("enterprise/agreement.html", a=view, side=side)
+    found = read(lending_q.agreement, agreement_id)
+    return render_template("enterprise/agreement.html", a=found.agreement, side=found.side)
 
 
 @bp.get("/agreements/<int:agreement_id>/document")
 @role_page(Role.ENTERPRISE)
 def agreement_document(agreement_id: int) -> BaseResponse:
     """The printable agreement document."""
-    with reading() as s:
-        perm.agreement_party(s, me(), agreement_id)
-        html = render_agreement(s, agreement_id)
+    html = read(lending_q.agreement_document, agreement_id)
     return Response(html, mimetype="text/html",
                     headers={"Content-Security-Policy": DOCUMENT_CSP})
 
@@ -289,11 +253,7 @@ def agreement_document(agreement_id: int) -> BaseResponse:
 @role_page(Role.ENTERPRISE)
 def accept_agreement(agreement_id: int) -> BaseResponse:
     """The borrower accepts a proposed agreement."""
-    def accept(uow: Any) -> None:
-        perm.agreement_party(uow.s, me(), agreement_id, parties=("borrower",))
-        agreements.accept(runtime(), uow, agreement_id, actor=me().actor_name)
-
-    _act(accept, _("Agreement accepted."))
+    _act(lambda: perform(lending.accept_agreement, agreement_id), _("Agreement accepted."))
     return back("enterprise_pages.agreement", agreement_id=agreement_id)
 
 
@@ -301,9 +261,5 @@ def accept_agreement(agreement_id: int) -> BaseResponse:
 @role_page(Role.ENTERPRISE)
 def sign_agreement(agreement_id: int) -> BaseResponse:
     """Sign an accepted agreement as the caller's side."""
-    def sign(uow: Any) -> None:
-        side = perm.agreement_party(uow.s, me(), agreement_id)
-        agreements.sign(runtime(), uow, agreement_id, side, actor=me().actor_name)
-
-    _act(sign, _("Agreement signed."))
+    _act(lambda: perform(lending.sign_agreement, agreement_id), _("Agreement signed."))
     return back("enterprise_pages.agreement", agreement_id=agreement_id)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from matcher.enums import EmploymentType
-from matcher.queries import vacancies as q
-from web import runtime
+from matcher.vacancies import queries as q
+from web.context import runtime
 from web.schemas import VacancySearchArgs
+from web.security import read_public
 
 bp = Blueprint("public", __name__)
 
@@ -23,13 +24,10 @@ TIER_LABELS = {"inclusive": "普惠 Inclusive", "key": "重点 Key", "priority":
 def index() -> str:
     """The vacancy search page (the home page)."""
     args = VacancySearchArgs().load(request.args)
-    with runtime().sessions() as session:
-        page = q.search_vacancies(
-            session, words=args["q"], district=args["district"],
-            employment_type=args["employment_type"], page=args["page"],
-            per_page=args["per_page"],
-        )
-        districts = q.districts(session)
+    page = read_public(q.search_vacancies, words=args["q"], district=args["district"],
+                       employment_type=args["employment_type"], page=args["page"],
+                       per_page=args["per_page"])
+    districts = read_public(q.districts)
     return render_template(
         "vacancies.html", page=page, args=args, districts=districts,
         employment_labels=EMPLOYMENT_LABELS, tier_labels=TIER_LABELS,
@@ -39,8 +37,7 @@ def index() -> str:
 @bp.get("/vacancies/<int:vacancy_id>")
 def vacancy(vacancy_id: int) -> str:
     """One vacancy's page."""
-    with runtime().sessions() as session:
-        card = q.get_vacancy(session, vacancy_id)
+    card = read_public(q.get_vacancy, vacancy_id)
     return render_template("vacancy.html", v=card, employment_labels=EMPLOYMENT_LABELS,
                            tier_labels=TIER_LABELS)
 
@@ -48,8 +45,5 @@ def vacancy(vacancy_id: int) -> str:
 @bp.get("/healthz")
 def healthz() -> dict[str, str]:
     """Liveness probe: the process answers and the database is reachable."""
-    from sqlalchemy import text
-
-    with runtime().engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
+    runtime().ping()
     return {"status": "ok"}

@@ -1,6 +1,6 @@
 """Job-seeker services: create and update a profile, withdraw consent, delete (anonymize).
 
-Same conventions as :mod:`matcher.services.vacancies` (runtime + open unit of work, audit
+Same conventions as the vacancy services (runtime + open unit of work, audit
 entry, flush, the caller commits, the people index refreshed after the commit). The ID
 number and phone are stored encrypted with a keyed hash and masked copies; views carry
 only the masked forms.
@@ -138,7 +138,8 @@ def _flush(uow: UnitOfWork) -> None:
                        code="duplicate_seeker") from None
 
 
-def _get(uow: UnitOfWork, seeker_id: int) -> JobSeeker:
+def get_active(uow: UnitOfWork, seeker_id: int) -> JobSeeker:
+    """The seeker's row, or NotFound when missing or deleted."""
     seeker = uow.s.get(JobSeeker, seeker_id)
     if seeker is None or seeker.status == PersonStatus.DELETED:
         raise NotFound(f"no job seeker with id {seeker_id}")
@@ -164,7 +165,7 @@ def update_seeker(rt: Runtime, uow: UnitOfWork, seeker_id: int, changes: Mapping
     if unknown:
         raise ValidationFailed("these fields cannot be edited",
                                fields={name: ["not editable"] for name in unknown})
-    seeker = _get(uow, seeker_id)
+    seeker = get_active(uow, seeker_id)
     current = SeekerInput(**{
         f.name: getattr(seeker, f.name) for f in fields(SeekerInput)
         if f.name not in ("id_number", "phone")})
@@ -187,7 +188,7 @@ def update_seeker(rt: Runtime, uow: UnitOfWork, seeker_id: int, changes: Mapping
 
 def withdraw_consent(rt: Runtime, uow: UnitOfWork, seeker_id: int, *, actor: str) -> SeekerView:
     """Stop matching this seeker (the profile stays; consent can be given again by update)."""
-    seeker = _get(uow, seeker_id)
+    seeker = get_active(uow, seeker_id)
     seeker.consent_matching = False
     uow.s.flush()
     audit.record(uow.s, actor, "seeker.withdraw_consent", "job_seeker", seeker_id, {})
@@ -197,7 +198,7 @@ def withdraw_consent(rt: Runtime, uow: UnitOfWork, seeker_id: int, *, actor: str
 
 def delete_seeker(rt: Runtime, uow: UnitOfWork, seeker_id: int, *, actor: str) -> SeekerView:
     """Anonymize: the row stays for placements and claims, personal fields are cleared."""
-    seeker = _get(uow, seeker_id)
+    seeker = get_active(uow, seeker_id)
     for name in ("name", "id_number_enc", "id_number_hash", "id_number_masked", "phone_enc",
                  "phone_masked", "district", "latitude", "longitude", "travel_km",
                  "origin_province", "graduation_year", "available_from", "available_to"):

@@ -25,13 +25,13 @@ from matcher.models import Enterprise, Vacancy
 from matcher.runtime import Runtime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class VacancyInput:
-    """A vacancy as posted (wages in fen per month)."""
+    """A vacancy as posted (wages in fen per month); an enterprise's own id is filled in."""
 
     external_id: str
-    enterprise_id: int
     title: str
+    enterprise_id: int | None = None
     description: str = ""
     required_skills: tuple[str, ...] = ()
     preferred_skills: tuple[str, ...] = ()
@@ -134,7 +134,7 @@ def _columns(data: VacancyInput) -> dict[str, Any]:
 def post_vacancy(rt: Runtime, uow: UnitOfWork, data: VacancyInput, *, actor: str) -> VacancyView:
     """Create an open vacancy."""
     data = _validate(data)
-    if uow.s.get(Enterprise, data.enterprise_id) is None:
+    if data.enterprise_id is None or uow.s.get(Enterprise, data.enterprise_id) is None:
         raise ValidationFailed("unknown enterprise",
                                fields={"enterprise_id": ["no such enterprise"]})
     vacancy = Vacancy(**_columns(data), status=VacancyStatus.OPEN, filled=0)

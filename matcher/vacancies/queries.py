@@ -1,18 +1,31 @@
-"""Browsing open vacancies: word search, district and employment-type filters, pagination."""
+"""Reading vacancies: the public search (words, district, employment type), one vacancy,
+the districts list; and, for an enterprise, its own vacancies and their candidates.
+
+The public reads take a session (no login); the enterprise's take the unit of work and the
+principal and check ownership themselves (another enterprise's vacancy is 404).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from matcher.enums import EmploymentType, KeyTier, VacancyStatus
+from matcher.accounts import permissions as perm
+from matcher.action import query
+from matcher.enums import EmploymentType, KeyTier, Role, VacancyStatus
 from matcher.errors import NotFound
 from matcher.models import Enterprise, Vacancy
+from matcher.principal import Principal
+from matcher.recommend.service import Candidate, candidates_for_vacancy
+from matcher.runtime import Work
 
 MAX_PER_PAGE = 100
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,7 +58,7 @@ class VacancyCard:
 class Page:
     """One page of results with the total count."""
 
-    items: list[VacancyCard]
+    items: list[Any]
     page: int
     per_page: int
     total: int
@@ -119,3 +132,60 @@ def districts(session: Session) -> list[str]:
                                        Vacancy.district.is_not(None)).distinct()
     )
     return sorted(d for d in rows if d)
+
+
+def paginate(s: Session, stmt: Select[Any], page: int, per_page: int,
+             convert: Callable[[Any], T]) -> Page:
+    """Run ``stmt`` for one page; ``convert`` turns each row into a plain value."""
+    page, per_page = max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
+    total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = s.scalars(stmt.offset((page - 1) * per_page).limit(per_page)).unique()
+    return Page([convert(r) for r in rows], page, per_page, total)
+
+
+def slice_page(items: Sequence[T], page: int, per_page: int) -> Page:
+    """Paginate an already computed list."""
+    page, per_page = max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
+    start = (page - 1) * per_page
+    return Page(list(items[start:start + per_page]), page, per_page, len(items))
+
+
+def _eid(actor: Principal) -> int:
+    assert actor.enterprise_id is not None  # the role check refuses unlinked users
+    return actor.enterprise_id
+
+
+@dataclass(frozen=True)
+class CandidatesView:
+    """An own vacancy with one page of its ranked, explained candidates."""
+
+    vacancy: VacancyCard
+    page: Page
+
+
+@query(Role.ENTERPRISE, system=False)
+def own_vacancies(uow: Work, actor: Principal, page: int = 1, per_page: int = 20) -> Page:
+    """The caller's enterprise's vacancies, every status, newest first."""
+    stmt = select(Vacancy).where(Vacancy.enterprise_id == _eid(actor)).order_by(
+        Vacancy.id.desc())
+    return paginate(uow.s, stmt, page, per_page, _card)
+
+
+@query(Role.ENTERPRISE)
+def own_vacancy(uow: Work, actor: Principal, vacancy_id: int) -> VacancyCard:
+    """One of the caller's enterprise's vacancies (any status)."""
+    perm.own_vacancy(uow.s, actor, vacancy_id)
+    return get_vacancy(uow.s, vacancy_id)
+
+
+@query(Role.ENTERPRISE)
+def vacancy_candidates(uow: Work, actor: Principal, vacancy_id: int, page: int = 1,
+                       per_page: int = 20) -> CandidatesView:
+    """Job seekers and other enterprises' lendable staff for an own vacancy, best first."""
+    perm.own_vacancy(uow.s, actor, vacancy_id)
+    card = get_vacancy(uow.s, vacancy_id)
+    # the ranking reads in transactions of its own: end this one first (SQLite lets one
+    # transaction at a time hold the database, and every transaction there takes it)
+    uow.s.rollback()
+    found: list[Candidate] = candidates_for_vacancy(uow.rt, vacancy_id, k=page * per_page)
+    return CandidatesView(card, slice_page(found, page, per_page))

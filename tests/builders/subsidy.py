@@ -1,4 +1,4 @@
-"""Builders of valid sample rows (enterprise, agency, seeker, vacancy) for tests and demos.
+"""Builders of valid sample rows (enterprise, agency, seeker, vacancy) for the tests.
 
 Each ``add_*`` builder adds one row in the caller's session, flushes, and returns its id;
 unique fields come from a counter so many can be built in one database. ``placed_world``

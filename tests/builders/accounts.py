@@ -1,4 +1,4 @@
-"""Test and demo helper: two users of every role, each owning its own objects.
+"""Test helper: two users of every role, each owning its own objects.
 
 ``build_world`` goes through the real services (hire, recommend, claim, propose), so the
 objects are exactly what the API would have created.
@@ -11,18 +11,19 @@ from datetime import date
 
 from sqlalchemy import select
 
+from builders.subsidy import add_enterprise, committing, placed_world
 from matcher.accounts.users import create_user, issue_token
 from matcher.enums import ClaimantKind, Role
 from matcher.lending import agreements, demand, pool
 from matcher.lending.terms import AgreementInput
 from matcher.models.subsidy import Recommendation
 from matcher.runtime import Runtime
-from matcher.services import seekers, vacancies
+from matcher.seekers import services as seekers
 from matcher.subsidy.actors import Actor
 from matcher.subsidy.claims import ClaimRequest, submit_claim
 from matcher.subsidy.evaluate import Claimant
 from matcher.subsidy.rule_store import current_rules
-from matcher.subsidy.testing import add_enterprise, committing, placed_world
+from matcher.vacancies import services as vacancies
 from matcher.validators import make_id_number
 
 PASSWORD = "correct horse"

@@ -13,7 +13,7 @@ from matcher.errors import NotFound
 from matcher.models import JobSeeker
 from matcher.models.subsidy import Placement, Recommendation
 from matcher.runtime import Runtime
-from matcher.services.seekers import SeekerView
+from matcher.seekers.services import SeekerView
 from matcher.subsidy.views import PlacementView, RecommendationView
 
 PROFILE_FIELDS = (

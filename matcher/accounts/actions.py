@@ -1,0 +1,94 @@
+"""Account actions: logging in, API tokens, logout, creating users.
+
+Checking credentials and exchanging them for a token are public (the visitor is not yet
+anyone), so they take no principal; every other action is declared with its roles. A job
+seeker signs up through :func:`matcher.seekers.actions.sign_up_seeker`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from matcher.accounts import users
+from matcher.accounts.users import UserView
+from matcher.action import ALL_ROLES, action
+from matcher.db import UnitOfWork
+from matcher.enums import Role
+from matcher.errors import ValidationFailed
+from matcher.models import Enterprise, HRAgency, JobSeeker
+from matcher.principal import Principal
+from matcher.runtime import Work
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new API token (shown once) and its user."""
+
+    token: str
+    user: UserView
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """A login to create, linked by external id to its enterprise, agency or seeker."""
+
+    email: str
+    password: str
+    role: str
+    enterprise_external_id: str | None = None
+    agency_external_id: str | None = None
+    seeker_external_id: str | None = None
+    with_token: bool = False
+
+
+@dataclass(frozen=True)
+class CreatedUser:
+    """The created user and, when asked for, its API token (shown once)."""
+
+    user: UserView
+    token: str | None
+
+
+def authenticate(uow: UnitOfWork, email: str, password: str) -> UserView | None:
+    """Public: the active user with these credentials, else None."""
+    return users.authenticate(uow, email, password)
+
+
+def issue_token(uow: UnitOfWork, email: str, password: str) -> IssuedToken | None:
+    """Public: a new API token for these credentials (replacing the old one), else None."""
+    user = users.authenticate(uow, email, password)
+    if user is None:
+        return None
+    return IssuedToken(users.issue_token(uow, user.id, actor=f"user:{user.id}"), user)
+
+
+@action(*ALL_ROLES, system=False)
+def log_out(uow: Work, actor: Principal, revoke_token: bool = False) -> None:
+    """End every session of the caller (and revoke their API token if asked)."""
+    users.end_sessions(uow, actor.user_id, actor=actor.actor_name, revoke_token=revoke_token)
+
+
+def _by_external(uow: Work, model: Any, external_id: str | None, field: str) -> int | None:
+    if external_id is None:
+        return None
+    found = uow.s.scalar(select(model.id).where(model.external_id == external_id))
+    if found is None:
+        raise ValidationFailed(f"no record with external id {external_id!r}",
+                               fields={field: ["no such record"]})
+    return int(found)
+
+
+@action(Role.ADMIN)
+def create_user(uow: Work, actor: Principal, data: NewUser) -> CreatedUser:
+    """Create a login with a role, linked to its organisation or profile."""
+    user = users.create_user(
+        uow, email=data.email, password=data.password, role=data.role, actor=actor.actor_name,
+        enterprise_id=_by_external(uow, Enterprise, data.enterprise_external_id,
+                                   "enterprise_external_id"),
+        agency_id=_by_external(uow, HRAgency, data.agency_external_id, "agency_external_id"),
+        seeker_id=_by_external(uow, JobSeeker, data.seeker_external_id, "seeker_external_id"))
+    token = users.issue_token(uow, user.id, actor=actor.actor_name) if data.with_token else None
+    return CreatedUser(user, token)

@@ -1,0 +1,132 @@
+"""What an enterprise does in shared employment: declare idle staff and their consent, post
+and close borrowing requests, and take an agreement through its steps.
+
+Each action checks the caller (the role by the decorator; ownership or the caller's side of
+an agreement here, see :mod:`matcher.accounts.permissions`), then calls the lending service,
+which validates, writes the audit row and tells the index after the commit. An enterprise
+acts for itself; the system principal (CLI, jobs) names the enterprise, or the side of an
+agreement, it acts for.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from matcher.accounts import permissions as perm
+from matcher.action import action
+from matcher.enums import Role
+from matcher.errors import NotFound, ValidationFailed
+from matcher.lending import agreements, demand, pool
+from matcher.lending.demand import RequestInput
+from matcher.lending.pool import EmployeeInput, EmployeeView
+from matcher.lending.queries import request_view
+from matcher.lending.terms import AgreementInput, AgreementView
+from matcher.principal import Principal
+from matcher.runtime import Work
+
+
+def _enterprise(actor: Principal, enterprise_id: int | None) -> int:
+    """The enterprise the caller acts for: its own, or the one the system names."""
+    if actor.is_system:
+        if enterprise_id is None:
+            raise ValidationFailed("name the enterprise to act for",
+                                   fields={"enterprise_id": ["required"]})
+        return enterprise_id
+    assert actor.enterprise_id is not None  # the role check refuses unlinked users
+    if enterprise_id is not None and enterprise_id != actor.enterprise_id:
+        raise NotFound(f"enterprise {enterprise_id} not found")
+    return actor.enterprise_id
+
+
+@action(Role.ENTERPRISE)
+def declare_employee(uow: Work, actor: Principal, data: EmployeeInput,
+                     enterprise_id: int | None = None) -> EmployeeView:
+    """Declare one idle employee of the caller's enterprise lendable."""
+    owner = _enterprise(actor, enterprise_id)
+    return pool.declare_employee(uow.rt, uow, owner, data, actor=actor.actor_name)
+
+
+@action(Role.ENTERPRISE)
+def record_consent(uow: Work, actor: Principal, employee_id: int,
+                   consent: bool) -> EmployeeView:
+    """Record an own employee's consent to be lent (``True``) or its withdrawal."""
+    perm.own_employee(uow.s, actor, employee_id)
+    return pool.record_consent(uow.rt, uow, employee_id, consent, actor=actor.actor_name)
+
+
+@action(Role.ENTERPRISE)
+def post_request(uow: Work, actor: Principal, data: RequestInput,
+                 enterprise_id: int | None = None) -> dict[str, Any]:
+    """Ask to borrow staff: skills, headcount, period, site."""
+    owner = _enterprise(actor, enterprise_id)
+    found = demand.post_request(uow.rt, uow, owner, data, actor=actor.actor_name)
+    return request_view(uow.s, found.id)
+
+
+@action(Role.ENTERPRISE)
+def close_request(uow: Work, actor: Principal, request_id: int) -> dict[str, Any]:
+    """Close an own borrowing request."""
+    perm.own_request(uow.s, actor, request_id)
+    demand.close_request(uow.rt, uow, request_id, actor=actor.actor_name)
+    return request_view(uow.s, request_id)
+
+
+@action(Role.ENTERPRISE)
+def propose_agreement(uow: Work, actor: Principal, data: AgreementInput) -> AgreementView:
+    """Propose lending terms to another enterprise; the caller is the lender or borrower."""
+    if not actor.is_system and actor.enterprise_id not in (data.lender_id, data.borrower_id):
+        raise NotFound("the caller's enterprise is no party to these terms")
+    return agreements.propose(uow.rt, uow, data, actor=actor.actor_name)
+
+
+@action(Role.ENTERPRISE)
+def accept_agreement(uow: Work, actor: Principal, agreement_id: int) -> AgreementView:
+    """The borrower accepts a proposed agreement."""
+    perm.agreement_party(uow.s, actor, agreement_id, parties=("borrower",))
+    return agreements.accept(uow.rt, uow, agreement_id, actor=actor.actor_name)
+
+
+@action(Role.ENTERPRISE)
+def sign_agreement(uow: Work, actor: Principal, agreement_id: int,
+                   party: str | None = None) -> AgreementView:
+    """Sign an accepted agreement as the caller's side (the system names the side)."""
+    if actor.is_system and party is None:
+        raise ValidationFailed("name the side that signs", fields={"party": ["lender|borrower"]})
+    parties = (party,) if party is not None else ("lender", "borrower")
+    side = perm.agreement_party(uow.s, actor, agreement_id, parties=parties)
+    return agreements.sign(uow.rt, uow, agreement_id, side, actor=actor.actor_name)
+
+
+@action(Role.ENTERPRISE)
+def acknowledge_agreement(uow: Work, actor: Principal, agreement_id: int,
+                          employee_id: int) -> AgreementView:
+    """The lender records that one of its employees on the agreement acknowledged it."""
+    perm.agreement_party(uow.s, actor, agreement_id, parties=("lender",))
+    return agreements.acknowledge(uow.rt, uow, agreement_id, employee_id,
+                                  actor=actor.actor_name)
+
+
+@action(Role.ENTERPRISE)
+def activate_agreement(uow: Work, actor: Principal, agreement_id: int,
+                       today: date | None = None) -> AgreementView:
+    """Start a signed agreement: its employees leave the pool."""
+    perm.agreement_party(uow.s, actor, agreement_id)
+    return agreements.activate(uow.rt, uow, agreement_id, actor=actor.actor_name, today=today)
+
+
+@action(Role.ENTERPRISE)
+def return_agreement(uow: Work, actor: Principal, agreement_id: int,
+                     today: date | None = None) -> AgreementView:
+    """End an active agreement on or after its end date; the staff rejoin the pool."""
+    perm.agreement_party(uow.s, actor, agreement_id)
+    return agreements.return_agreement(uow.rt, uow, agreement_id, actor=actor.actor_name,
+                                       today=today)
+
+
+@action(Role.ENTERPRISE)
+def terminate_agreement(uow: Work, actor: Principal, agreement_id: int,
+                        reason: str) -> AgreementView:
+    """End a live agreement early with a reason; the staff rejoin the pool."""
+    perm.agreement_party(uow.s, actor, agreement_id)
+    return agreements.terminate(uow.rt, uow, agreement_id, reason, actor=actor.actor_name)

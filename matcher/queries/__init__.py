@@ -1,1 +1,0 @@
-"""Read-side queries that return plain dataclasses for pages and the API."""

@@ -1,0 +1,101 @@
+"""Subsidy reads shared by pages, API and CLI: an agency's own lists, the admin's lists,
+one claim with its trace, the audit log and the reports.
+
+Agencies see only their own rows; administrators (and the system) see all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import select
+
+from matcher.accounts import permissions as perm
+from matcher.action import query
+from matcher.enums import ClaimStatus, Role
+from matcher.models import AuditLog
+from matcher.models.subsidy import Placement, Recommendation, SubsidyClaim
+from matcher.principal import Principal
+from matcher.runtime import Work
+from matcher.subsidy import claims, reports
+from matcher.subsidy.rule_store import current_rules
+from matcher.subsidy.views import ClaimView, PlacementView, RecommendationView
+from matcher.vacancies.queries import Page, paginate
+
+
+def _own_agency(actor: Principal) -> int:
+    assert actor.agency_id is not None  # the role check refuses unlinked staff
+    return actor.agency_id
+
+
+def _audit_row(a: AuditLog) -> dict[str, Any]:
+    return {"id": a.id, "at": a.at, "actor": a.actor, "action": a.action, "entity": a.entity,
+            "entity_id": a.entity_id, "data": a.data}
+
+
+@query(Role.AGENCY, system=False)
+def agency_recommendations(uow: Work, actor: Principal, page: int, per_page: int) -> Page:
+    """The caller's agency's recommendations, newest first."""
+    stmt = select(Recommendation).where(
+        Recommendation.agency_id == _own_agency(actor)).order_by(Recommendation.id.desc())
+    return paginate(uow.s, stmt, page, per_page, lambda r: asdict(RecommendationView.of(r)))
+
+
+@query(Role.AGENCY, system=False)
+def agency_placements(uow: Work, actor: Principal, page: int, per_page: int) -> Page:
+    """Placements attributed to the caller's agency, newest first."""
+    stmt = select(Placement).where(Placement.agency_id == _own_agency(actor)).order_by(
+        Placement.id.desc())
+    return paginate(uow.s, stmt, page, per_page, lambda p: asdict(PlacementView.of(p)))
+
+
+@query(Role.AGENCY, Role.ADMIN)
+def claim_list(uow: Work, actor: Principal, page: int, per_page: int,
+               status: ClaimStatus | None = None) -> Page:
+    """Claims, newest first, optionally in one status: an agency's own, or all for admins."""
+    stmt = select(SubsidyClaim).order_by(SubsidyClaim.id.desc())
+    if not actor.is_admin:
+        stmt = stmt.where(SubsidyClaim.agency_id == _own_agency(actor))
+    if status is not None:
+        stmt = stmt.where(SubsidyClaim.status == status)
+    return paginate(uow.s, stmt, page, per_page, lambda c: asdict(ClaimView.of(c)))
+
+
+@query(Role.AGENCY, Role.ADMIN)
+def claim_detail(uow: Work, actor: Principal, claim_id: int) -> ClaimView:
+    """One claim with its evaluation trace (an agency's own, any for admins)."""
+    perm.own_claim(uow.s, actor, claim_id)
+    return claims.get_claim(uow, claim_id, actor=actor.actor())
+
+
+@query(Role.AGENCY, Role.ADMIN)
+def claim_rules(uow: Work, actor: Principal) -> list[str]:
+    """The codes of the subsidy rules in force, sorted (the claim form offers them)."""
+    return sorted(current_rules(uow.rt).rules)
+
+
+@query(Role.ADMIN)
+def audit_log(uow: Work, actor: Principal, page: int, per_page: int, entity: str | None = None,
+              entity_id: str | None = None) -> Page:
+    """Audit entries, newest first, optionally for one entity."""
+    stmt = select(AuditLog).order_by(AuditLog.id.desc())
+    if entity:
+        stmt = stmt.where(AuditLog.entity == entity)
+    if entity_id:
+        stmt = stmt.where(AuditLog.entity_id == entity_id)
+    return paginate(uow.s, stmt, page, per_page, _audit_row)
+
+
+@query(Role.ADMIN)
+def agency_report(uow: Work, actor: Principal,
+                  year: int | None = None) -> list[reports.AgencyReportRow]:
+    """Per agency: placements, claims by state, amounts paid and outstanding."""
+    return reports.agency_report(uow.s, year)
+
+
+@query(Role.ADMIN)
+def rule_report(uow: Work, actor: Principal,
+                year: int | None = None) -> list[reports.RuleMonthRow]:
+    """Per rule: payments, reversals and net amount per month."""
+    return reports.rule_report(uow.s, year)

@@ -1,0 +1,75 @@
+"""What an enterprise does with its vacancies: post, edit, close, fill, delete.
+
+Each action checks the caller first (the role by the decorator, ownership here: another
+enterprise's vacancy is 404), then calls the service in :mod:`.services`, which validates,
+writes the audit row and tells the vacancies index after the commit. An enterprise posts
+for itself; the system principal (CLI, jobs) names the enterprise in the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from matcher.accounts import permissions as perm
+from matcher.action import action
+from matcher.enums import Role
+from matcher.errors import NotFound, ValidationFailed
+from matcher.principal import Principal
+from matcher.runtime import Work
+from matcher.vacancies import services
+from matcher.vacancies.queries import VacancyCard, get_vacancy
+from matcher.vacancies.services import VacancyInput, VacancyView
+
+
+def _tuples(changes: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
+
+
+@action(Role.ENTERPRISE)
+def post_vacancy(uow: Work, actor: Principal, data: VacancyInput) -> VacancyCard:
+    """Post an open vacancy (matched as soon as it is committed)."""
+    if actor.is_system:
+        if data.enterprise_id is None:
+            raise ValidationFailed("name the enterprise that posts the vacancy",
+                                   fields={"enterprise_id": ["required"]})
+    elif data.enterprise_id not in (None, actor.enterprise_id):
+        raise NotFound(f"enterprise {data.enterprise_id} not found")
+    else:
+        data = replace(data, enterprise_id=actor.enterprise_id)
+    data = replace(data, required_skills=tuple(data.required_skills),
+                   preferred_skills=tuple(data.preferred_skills))
+    view = services.post_vacancy(uow.rt, uow, data, actor=actor.actor_name)
+    return get_vacancy(uow.s, view.id)
+
+
+@action(Role.ENTERPRISE)
+def edit_vacancy(uow: Work, actor: Principal, vacancy_id: int,
+                 changes: Mapping[str, Any]) -> VacancyCard:
+    """Change editable fields of an own vacancy (lists become tuples)."""
+    perm.own_vacancy(uow.s, actor, vacancy_id)
+    services.edit_vacancy(uow.rt, uow, vacancy_id, _tuples(changes), actor=actor.actor_name)
+    return get_vacancy(uow.s, vacancy_id)
+
+
+@action(Role.ENTERPRISE)
+def close_vacancy(uow: Work, actor: Principal, vacancy_id: int) -> VacancyCard:
+    """Close an own vacancy (it leaves matching at once after the commit)."""
+    perm.own_vacancy(uow.s, actor, vacancy_id)
+    services.close_vacancy(uow.rt, uow, vacancy_id, actor=actor.actor_name)
+    return get_vacancy(uow.s, vacancy_id)
+
+
+@action(Role.ENTERPRISE)
+def fill_vacancy(uow: Work, actor: Principal, vacancy_id: int, n: int = 1) -> VacancyView:
+    """Count ``n`` hires on an own vacancy; a full vacancy becomes filled."""
+    perm.own_vacancy(uow.s, actor, vacancy_id)
+    return services.fill_vacancy(uow.rt, uow, vacancy_id, n, actor=actor.actor_name)
+
+
+@action(Role.ENTERPRISE)
+def delete_vacancy(uow: Work, actor: Principal, vacancy_id: int) -> None:
+    """Delete an own vacancy nothing refers to (close it instead when there are hires)."""
+    perm.own_vacancy(uow.s, actor, vacancy_id)
+    services.delete_vacancy(uow.rt, uow, vacancy_id, actor=actor.actor_name)
