@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matcher.enums import ClaimantKind, Role
-from matcher.errors import Forbidden
+from matcher.errors import Forbidden, Refused
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,8 @@ class Principal:
     agency_id: int | None = None
     seeker_id: int | None = None
     system_name: str | None = None
+    #: False while the bureau has not approved the caller's enterprise or agency
+    approved: bool = True
 
     @classmethod
     def system(cls, name: str = "cli") -> Principal:
@@ -115,3 +117,11 @@ def require_role(p: Principal, *roles: Role) -> None:
             Role.SEEKER: p.seeker_id}.get(p.role, 0)
     if link is None:
         raise Forbidden("this user is not linked to its organisation", code="unlinked_user")
+
+
+def require_approved(p: Principal) -> None:
+    """Refused (``account_pending``) while the caller's enterprise or agency is unapproved."""
+    if p.role in (Role.ENTERPRISE, Role.AGENCY) and not p.approved:
+        raise Refused("账户尚未通过劳动保障部门审核，审核通过后方可办理 Your organisation's "
+                      "account is not approved by the bureau yet; you can act once it is",
+                      code="account_pending")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from builders.accounts import World, build_world
+from builders.applications import with_applications
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -30,6 +31,12 @@ OWNED: dict[str, tuple[Role, dict[str, str]]] = {
     "enterprise.get_agreement": (Role.ENTERPRISE, {"agreement_id": "agreement_id"}),
     "enterprise.accept_agreement": (Role.ENTERPRISE, {"agreement_id": "agreement_id"}),
     "enterprise.sign_agreement": (Role.ENTERPRISE, {"agreement_id": "agreement_id"}),
+    "lending_api.request_matches": (Role.ENTERPRISE, {"request_id": "request_id"}),
+    "lending_api.activate_agreement": (Role.ENTERPRISE, {"agreement_id": "agreement_id"}),
+    "lending_api.return_agreement": (Role.ENTERPRISE, {"agreement_id": "agreement_id"}),
+    "lending_api.terminate_agreement": (Role.ENTERPRISE, {"agreement_id": "agreement_id"}),
+    "lending_api.edit_staff": (Role.ENTERPRISE, {"employee_id": "employee_id"}),
+    "lending_api.remove_staff": (Role.ENTERPRISE, {"employee_id": "employee_id"}),
     "agency.get_claim": (Role.AGENCY, {"claim_id": "claim_id"}),
     # admin endpoints: every admin may act on every object; other roles get 403
     "admin.get_claim": (Role.ADMIN, {"claim_id": "agency:claim_id"}),
@@ -37,14 +44,43 @@ OWNED: dict[str, tuple[Role, dict[str, str]]] = {
     "admin.reject": (Role.ADMIN, {"claim_id": "agency:claim_id"}),
     "admin.pay": (Role.ADMIN, {"claim_id": "agency:claim_id"}),
     "admin.put_key_tier": (Role.ADMIN, {"enterprise_id": "enterprise:enterprise_id"}),
+    "admin.approve_enterprise": (Role.ADMIN, {"enterprise_id": "enterprise:enterprise_id"}),
+    "admin.reject_enterprise": (Role.ADMIN, {"enterprise_id": "enterprise:enterprise_id"}),
+    "admin.approve_agency": (Role.ADMIN, {"agency_id": "agency:agency_id"}),
+    "admin.reject_agency": (Role.ADMIN, {"agency_id": "agency:agency_id"}),
+    "seeker_applications.withdraw": (Role.SEEKER, {"application_id": "application_id"}),
+    "enterprise_applications.vacancy_applications": (Role.ENTERPRISE,
+                                                     {"vacancy_id": "vacancy_id"}),
+    "enterprise_applications.set_status": (Role.ENTERPRISE,
+                                           {"application_id": "application_id"}),
+    "enterprise_applications.hire": (Role.ENTERPRISE, {"application_id": "application_id"}),
+    "enterprise_applications.reopen": (Role.ENTERPRISE, {"vacancy_id": "vacancy_id"}),
+    "enterprise_applications.invite": (Role.ENTERPRISE, {"vacancy_id": "vacancy_id"}),
+    "admin_placements.social_insurance": (Role.ADMIN, {"placement_id": "agency:placement_id"}),
+    # bureau desks: any admin, any object (the ids only need to build a URL)
+    "bureau_api.gap_candidates": (Role.ADMIN, {"gap_id": "enterprise:enterprise_id"}),
+    "bureau_api.confirm_dispatch": (Role.ADMIN, {"proposal_id": "enterprise:enterprise_id"}),
+    "bureau_api.cohort_manifest": (Role.ADMIN, {"cohort_id": "enterprise:enterprise_id"}),
 }
 PUBLIC = {"vacancies.get_vacancy"}  # readable by anyone, no owner
 BODIES: dict[str, dict[str, Any]] = {
     "enterprise.patch_vacancy": {"title": "改名 Renamed"},
     "enterprise.staff_consent": {"consent": False},
+    "lending_api.terminate_agreement": {"reason": "停产 closed"},
+    "lending_api.edit_staff": {"daily_cost": 100},
     "admin.approve": {"note": "ok"},
     "admin.reject": {"reason": "no"},
     "admin.put_key_tier": {"key_tier": "key"},
+    "seeker_applications.apply": {"vacancy_id": 1},
+    "enterprise_applications.set_status": {"status": "shortlisted"},
+    "enterprise_applications.hire": {"hired_on": "2030-01-01", "contract_months": 12},
+    "enterprise_applications.invite": {"seeker_id": 1},
+    "admin_placements.social_insurance": {"months": 6},
+    "admin.reject_enterprise": {"reason": "no"},
+    "admin.reject_agency": {"reason": "no"},
+    "bureau_api.plan_dispatch": {"date": "2030-01-01"},
+    "bureau_api.form_cohorts": {"date": "2030-01-01", "capacity": 10},
+    "bureau_api.warning_scan": {"date": "2030-01-01"},
     "agency.submit_claim": {"placement_id": 1, "rule_code": "employment_introduction"},
     "agency.recommend": {"seeker_id": 1, "vacancy_id": 1},
     "enterprise.post_vacancy": {"external_id": "x1", "title": "x"},
@@ -54,14 +90,15 @@ BODIES: dict[str, dict[str, Any]] = {
     "seeker.put_profile": {"skills": ["x"]},
 }
 ROLE_PREFIX = {"/api/v1/enterprise": Role.ENTERPRISE, "/api/v1/agency": Role.AGENCY,
-               "/api/v1/admin": Role.ADMIN, "/api/v1/me": Role.SEEKER}
+               "/api/v1/admin": Role.ADMIN, "/api/v1/bureau": Role.ADMIN,
+               "/api/v1/me": Role.SEEKER}
 
 
 @pytest.fixture
 def world_app(settings: Settings) -> Iterator[tuple[Flask, World]]:
     app = create_app(settings)
     app.config.update(TESTING=True, WORKBRIDGE_CLAIM_LIMIT="1000 per minute")
-    yield app, build_world(app.extensions["matcher"])
+    yield app, with_applications(app.extensions["matcher"], build_world(app.extensions["matcher"]))
     app.extensions["matcher"].dispose()
 
 

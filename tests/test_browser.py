@@ -155,11 +155,9 @@ def test_four_role_journeys(server, browser, shots: Path) -> None:
     assert eligible
     seeker_id = eligible[0]
     page = _login(browser, base, "agency")
-    page.goto("/agency/")
-    page.fill("input[name=seeker_id]", str(seeker_id))
-    page.fill("input[name=vacancy_id]", str(vacancy_id))
-    page.fill("input[name=note]", "熟练拣货")
-    page.click("form.stacked button[type=submit]")
+    page.goto(f"/agency/vacancies?seeker_id={seeker_id}&q=Warehouse+picker")  # the seeker's
+    page.locator("tr", has_text="仓库拣货员 Warehouse picker").locator(  # "Choose a vacancy"
+        "button[type=submit]").first.click()
     assert page.locator(".flash").count() == 1
     with rt.uow() as uow:  # no hiring page exists: the enterprise's hire goes through the service
         hired_on = today()  # the bureau's local date, as attribution compares it

@@ -1,4 +1,4 @@
-"""The bureau dashboards in headless Chromium: charts are drawn, desks render, screenshots.
+"""The bureau in headless Chromium: charts are drawn, desks render and answer, screenshots.
 
 Screenshots go to ``docs/screenshots/bureau-*.png`` when ``WORKBRIDGE_SCREENSHOTS=1``,
 otherwise to the test's temporary folder. Needs Debian's /usr/bin/chromium (never
@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -117,3 +118,60 @@ def test_dashboards_draw_charts(server: tuple[str, Flask], shots: Path) -> None:
     with app.extensions["matcher"].uow() as uow:
         member = uow.s.get(CohortMember, member_id)
         assert member is not None and member.health_checked
+
+
+def _login(page: Any, base: str) -> None:
+    page.goto(f"{base}/auth/login")
+    page.fill("input[name=email]", ADMIN_EMAIL)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_officer_desks_in_the_browser(server: tuple[str, Flask], shots: Path) -> None:
+    """Shortage desk, a gap's candidates, plan and confirm a dispatch, form cohorts, scan."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, app = server
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+            _login(page, base)
+            page.goto(f"{base}/admin/bureau/shortage?day={DAY}")
+            assert page.locator("li.gap").count() > 0
+            with page.expect_navigation():
+                page.locator("li.gap:has(ol.cands li) a").first.click()
+            assert "/admin/bureau/gaps/" in page.url
+            assert page.locator("ol.cands li").count() > 0
+            page.screenshot(path=str(shots / "bureau-gap.png"), full_page=True)
+
+            page.goto(f"{base}/admin/bureau/dispatch?day={DAY}")
+            with page.expect_navigation():
+                page.get_by_role("button", name="生成当日方案 Plan the day's dispatch").click()
+            newest = page.locator("section.proposal").first
+            assert "proposed" in newest.locator("h2 .badge").inner_text()
+            rows = newest.locator("tbody tr").count()
+            assert rows > 0 and "no assignments" not in newest.inner_text()
+            with page.expect_navigation():
+                newest.get_by_role("button", name="确认并通知 Confirm and notify").click()
+            assert "confirmed" in page.locator("section.proposal").first.locator(
+                "h2 .badge").inner_text()
+            assert f"{2 * rows} notifications queued" in page.locator(".flash").inner_text()
+
+            page.goto(f"{base}/admin/bureau/cohorts?day={DAY}")
+            before = page.locator("tbody tr.status-formed").count()
+            with page.expect_navigation():
+                page.get_by_role("button", name="按登记成团 Form cohorts").click()
+            assert "cohorts formed" in page.locator(".flash").inner_text()
+            assert page.locator("tbody tr.status-formed").count() > before
+
+            page.goto(f"{base}/admin/bureau/watch")
+            with page.expect_navigation():
+                page.get_by_role("button", name="运行预警扫描 Run warning scan").click()
+            assert "enterprises scored" in page.locator(".flash").inner_text()
+            assert page.locator("tbody tr").count() > 0
+            page.screenshot(path=str(shots / "bureau-watch-scanned.png"), full_page=True)
+        finally:
+            browser.close()

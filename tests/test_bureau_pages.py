@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
+from builders import subsidy as built
 from builders.subsidy import committing, placed_world
 from flask import Flask
 from flask.testing import FlaskClient
@@ -66,8 +68,12 @@ def pay_some_claims(rt: Runtime) -> None:
 
 
 def seed_city(rt: Runtime, today: date = TODAY) -> None:
-    """The demo city with its bureau scenario on ``today``, plus paid subsidy claims."""
+    """The demo city with its bureau scenario on ``today``, plus paid subsidy claims.
+
+    The demo numbers its enterprises' credit codes 1, 2, ... per district, and so do the
+    builders (one counter per process): the builders' counter is moved past the demo's."""
     assert seed_demo(rt, seed=11, size=80, today=today).seeded
+    built._serial = itertools.count(max(next(built._serial), 10_000))
     pay_some_claims(rt)
 
 
@@ -169,8 +175,10 @@ def test_other_roles_get_403_and_anonymous_is_sent_to_login(app: Flask) -> None:
             assert client.get(url).status_code == 403, (role, url)
         token = csrf_from(client, "/auth/login")
         for url in ("/admin/bureau/dispatch/plan", "/admin/bureau/dispatch/1/confirm",
-                    "/admin/bureau/cohorts/1/advance", "/admin/bureau/watch/1/resolve"):
-            resp = client.post(url, data={"csrf_token": token, "note": "x", "to": "departed"})
+                    "/admin/bureau/cohorts/1/advance", "/admin/bureau/watch/1/resolve",
+                    "/admin/bureau/cohorts/form", "/admin/bureau/watch/scan"):
+            resp = client.post(url, data={"csrf_token": token, "note": "x", "to": "departed",
+                                          "day": DAY, "capacity": "5"})
             assert resp.status_code == 403, (role, url)
     with app.extensions["matcher"].uow() as uow:
         assert uow.s.scalar(select(func.count()).select_from(DispatchProposal)) == 1
@@ -186,7 +194,7 @@ def _count(rt: Runtime, model: type) -> int:
 def test_officer_actions(app: Flask, admin: FlaskClient) -> None:
     rt: Runtime = app.extensions["matcher"]
     # daily dispatch: plan, then confirm -> outbox rows; a second confirm is refused
-    with rt.uow() as uow:  # the demo's dispatch took every fit: a new gap needs people
+    with rt.uow() as uow:  # one more gap, so the plan surely has people to propose
         ent = uow.s.scalar(select(Enterprise.id).where(Enterprise.key_tier != KeyTier.NONE)
                            .order_by(Enterprise.id))
         assert ent is not None
@@ -219,7 +227,10 @@ def test_officer_actions(app: Flask, admin: FlaskClient) -> None:
     assert admin.post(f"/admin/bureau/dispatch/{pid}/confirm",
                       data={"csrf_token": token}).status_code == 422
     page = admin.get(f"/admin/bureau/dispatch?day={DAY}").get_data(as_text=True)
-    assert f"{before + 2 * n} 条 messages" in page
+    with rt.uow() as uow:  # the dispatch outbox (other desks write to the outbox too)
+        shown = uow.s.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.entity == "dispatch_assignment"))
+    assert shown and f"{shown} 条 messages" in page
 
     # cohort manifest: health checks need CSRF; handover needs every member checked
     with rt.uow() as uow:
@@ -271,3 +282,53 @@ def test_officer_actions(app: Flask, admin: FlaskClient) -> None:
         assert row.resolved_by and row.resolved_by.startswith("user:")
     assert str(entry) not in re.findall(r"watch/(\d+)",
                                         admin.get("/admin/bureau/watch").get_data(as_text=True))
+
+
+def test_buttons_and_empty_plan(app: Flask, admin: FlaskClient) -> None:
+    rt: Runtime = app.extensions["matcher"]
+    # the demo left work for the desk: the day's dispatch proposes people without a new gap
+    token = csrf_from(admin, f"/admin/bureau/dispatch?day={DAY}")
+    assert admin.post("/admin/bureau/dispatch/plan",
+                      data={"csrf_token": token, "day": DAY}).status_code == 302
+    with rt.uow() as uow:
+        pid = uow.s.scalar(select(func.max(DispatchProposal.id)))
+        assert uow.s.scalar(select(func.count()).select_from(DispatchAssignment).where(
+            DispatchAssignment.proposal_id == pid))
+    # an empty plan (every deadline passed) offers no confirm button and says why
+    late = (TODAY + timedelta(days=400)).isoformat()
+    assert admin.post("/admin/bureau/dispatch/plan",
+                      data={"csrf_token": token, "day": late}).status_code == 302
+    with rt.uow() as uow:
+        empty = uow.s.scalar(select(func.max(DispatchProposal.id)))
+    page = admin.get(f"/admin/bureau/dispatch?day={late}").get_data(as_text=True)
+    assert f"/admin/bureau/dispatch/{empty}/confirm" not in page
+    assert "nothing to confirm" in page and f"/admin/bureau/dispatch/{empty}/discard" in page
+    sent = _count(rt, OutboxMessage)
+    resp = admin.post(f"/admin/bureau/dispatch/{empty}/confirm",
+                      data={"csrf_token": token, "day": late})
+    assert resp.status_code == 422 and "no assignments" in resp.get_data(as_text=True)
+    assert _count(rt, OutboxMessage) == sent
+    with rt.uow() as uow:
+        assert uow.s.get(DispatchProposal, empty).status == DispatchStatus.PROPOSED  # type: ignore[union-attr]
+
+    # "form cohorts" is a button on the cohort page (CSRF, seats checked)
+    page = admin.get(f"/admin/bureau/cohorts?day={DAY}").get_data(as_text=True)
+    assert 'action="/admin/bureau/cohorts/form"' in page
+    before = _count(rt, Cohort)
+    assert admin.post("/admin/bureau/cohorts/form",
+                      data={"day": DAY, "capacity": "12"}).status_code == 400
+    assert admin.post("/admin/bureau/cohorts/form", data={
+        "day": DAY, "capacity": "many", "csrf_token": token}).status_code == 422
+    resp = admin.post("/admin/bureau/cohorts/form",
+                      data={"day": DAY, "capacity": "12", "csrf_token": token})
+    assert resp.status_code == 302 and _count(rt, Cohort) > before
+    assert "cohorts formed" in admin.get(resp.headers["Location"]).get_data(as_text=True)
+
+    # "run warning scan" is a button on the watch page
+    page = admin.get("/admin/bureau/watch").get_data(as_text=True)
+    assert 'action="/admin/bureau/watch/scan"' in page
+    resp = admin.post("/admin/bureau/watch/scan", data={"day": DAY, "csrf_token": token})
+    assert resp.status_code == 302
+    assert "enterprises scored" in admin.get(resp.headers["Location"]).get_data(as_text=True)
+    assert admin.post("/admin/bureau/watch/scan", data={
+        "day": "2020-02-30", "csrf_token": token}).status_code == 422

@@ -17,6 +17,7 @@ from matcher.cli.data_cmds import demo
 from matcher.dataio import iter_rows
 from matcher.demo import catalog
 from matcher.demo.seed import generate, plan, seed_demo
+from matcher.demo.users import EXTRA_ENTERPRISES, EXTRA_SEEKERS
 from matcher.geo import haversine_km
 from matcher.models import Enterprise, HRAgency, JobSeeker, SurplusEmployee, Vacancy
 from matcher.reference.districts import DISTRICTS, canonical_district, centroid, find
@@ -133,8 +134,10 @@ def test_seed_writes_the_generated_city_once(rt: Runtime) -> None:
     result = seed_demo(rt, seed=7, size=120, today=DAY)
     data = generate(7, 120, today=DAY)
     assert result.seeded and result.counts["vacancies"] == 120
-    assert _count(rt, Enterprise) == len(data.enterprises)
-    assert _count(rt, JobSeeker) == len(data.seekers) and _count(rt, HRAgency) == 2
+    # plus a registered enterprise pending approval and a registered-unemployed seeker
+    assert _count(rt, Enterprise) == len(data.enterprises) + EXTRA_ENTERPRISES
+    assert _count(rt, JobSeeker) == len(data.seekers) + EXTRA_SEEKERS
+    assert _count(rt, HRAgency) == 2
     assert _count(rt, SurplusEmployee) == len(data.surplus)
     with rt.uow() as uow:
         stored = list(iter_rows(uow.s, "vacancies"))

@@ -131,6 +131,9 @@ class LedgerMachine(RuleBasedStateMachine):
             assert code == "vacancy_not_open"
         elif (seeker, vacancy) in self.m.by_pair:
             assert code == "already_placed"
+        elif any((r.agency, r.seeker, r.vacancy) == (agency, seeker, vacancy) and not r.withdrawn
+                 for r in self.m.recs):
+            assert code == "duplicate_recommendation"
         else:
             assert code is None
             self.m.recs.append(Rec(view.id, agency, seeker, vacancy))

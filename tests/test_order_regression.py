@@ -69,7 +69,7 @@ def _pairs(items: list[tuple[int, float]]) -> Ranked:
 
 def seed_city(rt: Runtime, size: int) -> None:
     """The demo city of the golden data, with borrowing requests and no confirmed dispatch."""
-    assert seed_demo(rt, seed=SEED, size=size, today=TODAY).seeded
+    assert seed_demo(rt, seed=SEED, size=size, today=TODAY, journeys=False).seeded
     with rt.uow() as uow:
         uow.s.execute(update(DispatchAssignment).values(status=DispatchStatus.DISCARDED))
         uow.s.execute(update(DispatchProposal).values(status=DispatchStatus.DISCARDED))

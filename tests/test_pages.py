@@ -197,7 +197,7 @@ def test_signup_creates_seeker_and_login_in_one_transaction(world_app) -> None:
     app, world = world_app
     client = app.test_client()
     taken = {"email": world.party(Role.ADMIN).email, "password": "secret1",
-             "skills": "叉车", "desired_positions": "叉车司机"}
+             "skills": "叉车", "desired_positions": "叉车司机", "district": "大兴区"}
     rt = app.extensions["matcher"]
     with rt.uow() as uow:
         before = len(uow.s.scalars(select(JobSeeker.id)).all())

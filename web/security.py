@@ -50,7 +50,7 @@ class SessionUser(UserMixin):
 def _principal(view: users.UserView) -> Principal:
     return Principal(user_id=view.id, email=view.email, role=Role(view.role),
                      enterprise_id=view.enterprise_id, agency_id=view.agency_id,
-                     seeker_id=view.seeker_id)
+                     seeker_id=view.seeker_id, approved=view.approval == "approved")
 
 
 @login_manager.user_loader

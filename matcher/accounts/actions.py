@@ -1,4 +1,5 @@
-"""Account actions: logging in, API tokens, logout, creating users.
+"""Account actions: logging in, API tokens, logout, creating users, registering and
+approving enterprises and agencies.
 
 Checking credentials and exchanging them for a token are public (the visitor is not yet
 anyone), so they take no principal; every other action is declared with its roles. A job
@@ -12,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from matcher.accounts import users
+from matcher.accounts import registration, users
+from matcher.accounts.registration import OrgView, Registration
 from matcher.accounts.users import UserView
 from matcher.action import ALL_ROLES, action
 from matcher.db import UnitOfWork
@@ -65,7 +67,26 @@ def issue_token(uow: UnitOfWork, email: str, password: str) -> IssuedToken | Non
     return IssuedToken(users.issue_token(uow, user.id, actor=f"user:{user.id}"), user)
 
 
-@action(*ALL_ROLES, system=False)
+def register_organisation(uow: UnitOfWork, data: Registration) -> UserView:
+    """Public: register an enterprise or HR agency (pending the bureau's approval) and its login."""
+    return registration.register(uow, data)
+
+
+@action(Role.ADMIN)
+def approve_organisation(uow: Work, actor: Principal, kind: str, org_id: int) -> OrgView:
+    """Approve a registered enterprise or agency: its users may act from now on."""
+    return registration.decide(uow, kind, org_id, approve=True, actor=actor.actor_name)
+
+
+@action(Role.ADMIN)
+def reject_organisation(uow: Work, actor: Principal, kind: str, org_id: int,
+                        reason: str) -> OrgView:
+    """Reject a registered enterprise or agency, with a reason; its users stay refused."""
+    return registration.decide(uow, kind, org_id, approve=False, actor=actor.actor_name,
+                               reason=reason or "")
+
+
+@action(*ALL_ROLES, system=False, any_account=True)
 def log_out(uow: Work, actor: Principal, revoke_token: bool = False) -> None:
     """End every session of the caller (and revoke their API token if asked)."""
     users.end_sessions(uow, actor.user_id, actor=actor.actor_name, revoke_token=revoke_token)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from matcher import audit
@@ -40,11 +41,20 @@ class UserView:
     seeker_id: int | None
     is_active: bool
     session_version: int
+    approval: str = "approved"
+
+
+def _approval(u: User) -> str:
+    """The approval state of the user's enterprise or agency (people are always approved)."""
+    s = object_session(u)
+    org = (s.get(Enterprise, u.enterprise_id) if u.enterprise_id is not None else
+           s.get(HRAgency, u.agency_id) if u.agency_id is not None else None) if s else None
+    return org.approval_status if org is not None else "approved"
 
 
 def _view(u: User) -> UserView:
     return UserView(u.id, u.email, str(u.role), u.enterprise_id, u.agency_id, u.seeker_id,
-                    u.is_active, u.session_version)
+                    u.is_active, u.session_version, _approval(u))
 
 
 def token_digest(token: str) -> str:

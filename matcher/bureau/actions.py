@@ -17,6 +17,7 @@ from matcher.bureau import cohorts, dispatch, warning
 from matcher.bureau.cohort_allocation import allocate_cohort
 from matcher.bureau.cohorts import CohortView
 from matcher.bureau.dispatch import DispatchPlan
+from matcher.bureau.queries import ranking_day
 from matcher.bureau.warning import RiskScore
 from matcher.enums import CohortStatus, Role
 from matcher.errors import ValidationFailed
@@ -59,7 +60,7 @@ class WarningScan:
 @action(Role.ADMIN)
 def plan_dispatch(uow: Work, actor: Principal, day: date) -> PlannedDispatch:
     """Plan the day's dispatch and save it as a proposal awaiting confirmation."""
-    plan = dispatch.plan_dispatch(uow.rt, uow.s, day)
+    plan = dispatch.plan_dispatch(uow.rt, uow.s, ranking_day(uow.rt, day))
     return PlannedDispatch(dispatch.save_plan(uow, plan, actor=actor.actor_name), plan)
 
 
@@ -79,6 +80,8 @@ def discard_dispatch(uow: Work, actor: Principal, proposal_id: int) -> None:
 def form_cohorts(uow: Work, actor: Principal, day: date, capacity: int,
                  allocate: bool = True) -> FormedCohorts:
     """Form the day's cohorts from registrations and (by default) place their members."""
+    if allocate:
+        ranking_day(uow.rt, day)
     made, refused = cohorts.form_cohorts(uow, day, capacity, actor=actor.actor_name)
     formed = []
     for cid in made:

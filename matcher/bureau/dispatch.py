@@ -123,6 +123,10 @@ def confirm(uow: UnitOfWork, proposal_id: int, *, actor: str) -> int:
                       code="dispatch_not_proposed")
     rows = list(uow.s.scalars(select(DispatchAssignment).where(
         DispatchAssignment.proposal_id == proposal_id).order_by(DispatchAssignment.id)))
+    if not rows:
+        raise Refused("方案没有任何分配，无法确认；请重新生成或作废 / the proposal has no "
+                      "assignments: nothing to confirm (plan again or discard it)",
+                      code="empty_plan")
     gaps = {g.id: g for g in load_gaps(uow.s, sorted({r.gap_id for r in rows}),
                                        open_only=False)}
     now = utcnow()

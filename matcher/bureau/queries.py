@@ -23,6 +23,7 @@ from matcher.bureau.gaps import GapRow
 from matcher.bureau.outbox import Message
 from matcher.enums import CohortStatus, Role, SupplySource
 from matcher.errors import NotFound, ValidationFailed
+from matcher.matching.weights import WeightsError
 from matcher.models import (
     Cohort,
     CohortMember,
@@ -33,8 +34,9 @@ from matcher.models import (
     SurplusEmployee,
 )
 from matcher.principal import Principal
-from matcher.runtime import Work
-from matcher.vacancies.queries import Page, paginate
+from matcher.recommend.service import weights_on
+from matcher.runtime import Runtime, Work
+from matcher.vacancies.queries import Page, paginate, slice_page
 
 Candidates = dict[str, list[GapCandidate]]
 OUTBOX_SHOWN = 200
@@ -91,14 +93,26 @@ class WatchEntryDetail:
     suggestions: dict[str, list[dict[str, Any]]]
 
 
+def ranking_day(rt: Runtime, day: date) -> date:
+    """``day`` if ranking weights are in force on it; else a 422 on the ``date`` field."""
+    try:
+        weights_on(rt, day)
+    except WeightsError as exc:
+        raise ValidationFailed(f"{day} 无生效的排序权重 / no ranking weights in force on {day}",
+                               fields={"date": [str(exc)]}) from exc
+    return day
+
+
 @query(Role.ADMIN)
 def shortage_desk(uow: Work, actor: Principal, day: date, page: int, per_page: int,
                   k: int) -> ShortageDesk:
     """Open gaps ranked by tier, urgency and deadline; candidates for the page's gaps."""
     rows = gaps.load_gaps(uow.s)
+    ranking_day(uow.rt, day)
     pages = max((len(rows) + per_page - 1) // per_page, 1)
     shown = rows[(page - 1) * per_page:page * per_page]
-    cands = candidates_for_gaps(uow.rt, uow.s, [r.id for r in shown], today=day, k=k)
+    cands = (candidates_for_gaps(uow.rt, uow.s, [r.id for r in shown], today=day, k=k)
+             if k > 0 else {})
     needed = sum(r.needed for r in rows)
     recruited = sum(min(r.recruited, r.needed) for r in rows)
     return ShortageDesk(shown, cands, page, pages, len(rows), needed, recruited,
@@ -109,6 +123,7 @@ def shortage_desk(uow: Work, actor: Principal, day: date, page: int, per_page: i
 def ranked_gaps(uow: Work, actor: Principal, day: date, k: int = 0) -> list[GapDetail]:
     """Every open gap in the desk's order, with the best ``k`` candidates per source."""
     rows = gaps.load_gaps(uow.s)
+    ranking_day(uow.rt, day)
     found = (candidates_for_gaps(uow.rt, uow.s, [r.id for r in rows], today=day, k=k)
              if k > 0 else {})
     return [GapDetail(r, found.get(r.id, {})) for r in rows]
@@ -118,6 +133,7 @@ def ranked_gaps(uow: Work, actor: Principal, day: date, k: int = 0) -> list[GapD
 def gap_detail(uow: Work, actor: Principal, gap_id: int, day: date, k: int = 10) -> GapDetail:
     """One gap with up to ``k`` candidates from each source."""
     row = gaps.get_gap(uow.s, gap_id)
+    ranking_day(uow.rt, day)
     return GapDetail(row, candidates_for_gap(uow.rt, uow.s, gap_id, today=day, k=k))
 
 
@@ -163,14 +179,26 @@ def dispatch_board(uow: Work, actor: Principal, day: date) -> DispatchBoard:
     return DispatchBoard(_proposals(uow.s, day), box[:OUTBOX_SHOWN], len(box))
 
 
+def _cohort_row(c: Cohort) -> dict[str, Any]:
+    return {"id": c.id, "origin": f"{c.origin_province}{c.origin_city}",
+            "destination": c.destination_district, "travel_date": c.travel_date,
+            "arrival_date": c.arrival_date, "size": c.size, "capacity": c.capacity,
+            "status": str(c.status)}
+
+
+_COHORTS = select(Cohort).order_by(Cohort.travel_date.desc(), Cohort.id)
+
+
 @query(Role.ADMIN)
 def cohort_list(uow: Work, actor: Principal) -> list[dict[str, Any]]:
     """Every cohort, latest travel date first, with its status and fill."""
-    stmt = select(Cohort).order_by(Cohort.travel_date.desc(), Cohort.id)
-    return [{"id": c.id, "origin": f"{c.origin_province}{c.origin_city}",
-             "destination": c.destination_district, "travel_date": c.travel_date,
-             "arrival_date": c.arrival_date, "size": c.size, "capacity": c.capacity,
-             "status": str(c.status)} for c in uow.s.scalars(stmt)]
+    return [_cohort_row(c) for c in uow.s.scalars(_COHORTS)]
+
+
+@query(Role.ADMIN)
+def cohort_page(uow: Work, actor: Principal, page: int, per_page: int) -> Page:
+    """One page of cohorts, latest travel date first."""
+    return paginate(uow.s, _COHORTS, page, per_page, _cohort_row)
 
 
 @query(Role.ADMIN)
@@ -189,12 +217,19 @@ def watch_list(uow: Work, actor: Principal, open_only: bool = True) -> list[dict
 
 
 @query(Role.ADMIN)
+def watch_page(uow: Work, actor: Principal, open_only: bool, page: int, per_page: int) -> Page:
+    """One page of the watch list, highest score first."""
+    return slice_page(warning.watch_list(uow.s, open_only=open_only), page, per_page)
+
+
+@query(Role.ADMIN)
 def watch_entry(uow: Work, actor: Principal, entry_id: int, day: date) -> WatchEntryDetail:
     """One watch-list entry with suggestions for its enterprise's idle staff."""
     rows = [r for r in warning.watch_list(uow.s, open_only=False) if r["entry_id"] == entry_id]
     if not rows:
         raise NotFound(f"watch entry {entry_id} not found")
-    found = warning.suggestions(uow.rt, uow.s, int(rows[0]["enterprise_id"]), today=day)
+    found = warning.suggestions(uow.rt, uow.s, int(rows[0]["enterprise_id"]),
+                                today=ranking_day(uow.rt, day))
     return WatchEntryDetail(rows[0], found)
 
 

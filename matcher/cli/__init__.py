@@ -6,9 +6,10 @@ import logging
 
 import click
 
+from matcher.cli.applications_cmds import import_group
 from matcher.cli.bureau_cmds import bureau
 from matcher.cli.context import pass_runtime  # noqa: F401  (re-exported for feature modules)
-from matcher.cli.data_cmds import demo, export_cmd, import_cmd
+from matcher.cli.data_cmds import demo, export_cmd
 from matcher.cli.db_cmds import db
 from matcher.cli.index_cmds import index
 from matcher.cli.lending_cmds import lending
@@ -29,6 +30,6 @@ def main(verbose: int) -> None:
     logging.basicConfig(level=level, handlers=[handler], force=True)
 
 
-for _command in (db, import_cmd, export_cmd, demo, index, match_cmd, lending, subsidy, bureau,
+for _command in (db, import_group, export_cmd, demo, index, match_cmd, lending, subsidy, bureau,
                  users):
     main.add_command(_command)

@@ -62,8 +62,10 @@ def dispatch_cmd(day: datetime | None, confirm: bool, actor: str) -> None:
     for a in plan.assignments:
         click.echo(f"gap {a.gap.id} {a.gap.enterprise}: {a.supply.source} "
                    f"{a.supply.person_id} {a.supply.name or ''} {a.score:.3f} ({a.phase})")
+    confirm = confirm and bool(plan.assignments)  # an empty plan cannot be confirmed
     sent = perform(actions.confirm_dispatch, pid, actor=_as(actor)) if confirm else 0
-    state = f"confirmed, {sent} notifications queued" if confirm else "awaiting confirmation"
+    state = (f"confirmed, {sent} notifications queued" if confirm else
+             "nothing to confirm" if not plan.assignments else "awaiting confirmation")
     click.echo(f"proposal {pid}: {len(plan.assignments)} assignments over {plan.gap_count} "
                f"gaps, {sum(plan.unfilled.values())} places unfilled; {state}")
 

@@ -156,6 +156,18 @@ def return_due_cmd(rt: Runtime, today: datetime | None) -> None:
                + ", ".join(str(i) for i in ids))
 
 
+@lending.command("activate-due")
+@click.option("--today", type=DAY, help="The scheduler's date (default: today).")
+def activate_due_cmd(today: datetime | None) -> None:
+    """Activate signed agreements whose period has begun; their staff leave the pool."""
+    ids, refused = perform(actions.activate_due, day_or_today(today),
+                           actor=Principal.system("scheduler"))
+    click.echo(f"activated {len(ids)} agreement(s){': ' if ids else ''}"
+               + ", ".join(str(i) for i in ids))
+    for agreement_id, code in refused.items():
+        click.echo(f"agreement {agreement_id} not activated: {code}")
+
+
 @lending.command("allocate")
 @click.option("--date", "day", type=DAY, required=True, help="The day to allocate.")
 @click.option("--key-share", type=click.FloatRange(0, 1), default=allocation.DEFAULT_KEY_SHARE,

@@ -5,7 +5,8 @@ vacancies, seekers, surplus staff) and fills every desk: labor gaps of key enter
 (some linked to their vacancies, reported over the past weeks), return-trip registrations
 from the migrant workers' origin provinces with skills the destination district's
 vacancies ask for, the day's cohorts (allocated to employers, some departed), a confirmed
-daily dispatch (so the outbox has notifications), officers' risk reports on stopped
+daily dispatch of part of the day's plan (so the outbox has notifications and the
+desk still has people to dispatch), officers' risk reports on stopped
 enterprises and an early-warning scan (so the watch list is not empty). Deterministic for
 a given seed and day; the caller commits.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -52,7 +54,8 @@ def _gaps(uow: UnitOfWork, rng: random.Random, today: date) -> list[int]:
     return out
 
 
-def _registrations(rt: Runtime, uow: UnitOfWork, rng: random.Random, today: date) -> int:
+def _registrations(rt: Runtime, uow: UnitOfWork, rng: random.Random, today: date,
+                   groups: int = 24, first: int = 0) -> int:
     wanted: list[tuple[str, tuple[str, ...]]] = [
         (d, tuple(s)) for d, s in uow.s.execute(select(Vacancy.district, Vacancy.required_skills)
                                                 .where(Vacancy.status == VacancyStatus.OPEN,
@@ -61,8 +64,8 @@ def _registrations(rt: Runtime, uow: UnitOfWork, rng: random.Random, today: date
     if not wanted:
         return 0
     districts = sorted({d for d, _ in wanted})[:4]
-    made, n = 0, 0
-    for i in range(24):
+    made, n = 0, first
+    for i in range(groups):
         province, county = cat.PROVINCES[i % 5]
         district = districts[i % len(districts)]
         skills = rng.choice([s for d, s in wanted if d == district])
@@ -110,9 +113,17 @@ def seed_bureau_demo(rt: Runtime, uow: UnitOfWork, seed: int = 42,
             cohorts.advance(uow, cid, CohortStatus.DEPARTED, actor=ACTOR)
     counts |= {"cohorts": len(made), "cohort_placed": placed, "too_large": len(refused)}
     plan = dispatch.plan_dispatch(rt, uow.s, today)
-    proposal = dispatch.save_plan(uow, plan, actor=ACTOR)
-    counts["dispatched"] = len(plan.assignments)
-    counts["messages"] = dispatch.confirm(uow, proposal, actor="officer:demo")
+    # an earlier officer confirmed every other assignment: the rest is the desk's work today
+    part = replace(plan, assignments=plan.assignments[::2])
+    counts["dispatched"] = len(part.assignments)
+    counts["messages"] = 0
+    if part.assignments:
+        proposal = dispatch.save_plan(uow, part, actor=ACTOR)
+        counts["messages"] = dispatch.confirm(uow, proposal, actor="officer:demo")
+    # late registrations (after the day's cohorts left): the desk's "form cohorts" has work
+    counts["late_registrations"] = _registrations(
+        rt, uow, random.Random(f"{seed}:bureau:late"), today + timedelta(days=1), groups=6,
+        first=300)
     _risk(uow, rng, today)
     _, added = warning.scan(uow, today, actor=ACTOR)
     counts["watch"] = len(added)

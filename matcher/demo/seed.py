@@ -24,6 +24,8 @@ from matcher.dataio.readers import SourceRow
 from matcher.demo import catalog as cat
 from matcher.demo.bureau import seed_bureau_demo
 from matcher.demo.districts import scatter
+from matcher.demo.hiring import seed_hiring
+from matcher.demo.lending_demo import seed_lending_demo
 from matcher.demo.users import create_demo_users, demo_password
 from matcher.enums import EmploymentType, KeyTier, Urgency
 from matcher.models import Enterprise, HRAgency, JobSeeker, SurplusEmployee, Vacancy
@@ -295,8 +297,14 @@ def is_empty(session: Session) -> bool:
 
 
 def seed_demo(rt: Runtime, *, seed: int = 42, size: int = DEFAULT_SIZE,
-              today: date | None = None, progress: bool = False) -> SeedResult:
-    """Fill an empty database with the demo city; do nothing on a non-empty one."""
+              today: date | None = None, progress: bool = False,
+              journeys: bool = True) -> SeedResult:
+    """Fill an empty database with the demo city; do nothing on a non-empty one.
+
+    ``journeys=False`` leaves out what the journeys add on top of the generated city
+    (registrations, lending agreements, applications and hires): the city the ranking
+    regression test compares orders on.
+    """
     skipped = SeedResult(False, {}, "the database is not empty: demo seed skipped")
     with rt.uow() as uow:
         if not is_empty(uow.s):
@@ -310,7 +318,11 @@ def seed_demo(rt: Runtime, *, seed: int = 42, size: int = DEFAULT_SIZE,
         counts = {s.kind: s.created for s in summaries} | {"agencies": len(data.agencies)}
         uow.s.flush()
         counts |= seed_bureau_demo(rt, uow, seed=seed, today=today)
-        counts["users"] = len(create_demo_users(uow, demo_password(rt.settings)))
+        counts["users"] = len(create_demo_users(uow, demo_password(rt.settings),
+                                                accounts=journeys))
+        if journeys:
+            counts |= seed_lending_demo(uow, demo_password(rt.settings), today=today)
+            counts |= seed_hiring(uow, today)
         audit.record(uow.s, "demo", "seed", "demo", str(seed), {"size": size, **counts})
         uow.on_commit(lambda: run_index_hook(rt, [s.kind for s in summaries]))
         uow.commit()

@@ -16,12 +16,13 @@ from typing import Any
 from matcher.accounts import permissions as perm
 from matcher.action import action
 from matcher.enums import Role
-from matcher.errors import NotFound, ValidationFailed
-from matcher.lending import agreements, demand, pool
+from matcher.errors import Forbidden, NotFound, Refused, ValidationFailed
+from matcher.lending import ack, agreements, demand, pool
+from matcher.lending.ack import AckOutcome
 from matcher.lending.demand import RequestInput
 from matcher.lending.pool import EmployeeInput, EmployeeView
 from matcher.lending.queries import request_view
-from matcher.lending.terms import AgreementInput, AgreementView
+from matcher.lending.terms import AgreementInput, AgreementView, Proposal, terms_of
 from matcher.principal import Principal
 from matcher.runtime import Work
 
@@ -56,6 +57,23 @@ def record_consent(uow: Work, actor: Principal, employee_id: int,
 
 
 @action(Role.ENTERPRISE)
+def edit_employee(uow: Work, actor: Principal, employee_id: int, available_from: date | None,
+                  available_to: date | None, daily_cost: int | None = None) -> EmployeeView:
+    """Change an own idle employee's lending window and declared daily cost (fen)."""
+    perm.own_employee(uow.s, actor, employee_id)
+    return pool.update_window(uow.rt, uow, employee_id, available_from, available_to,
+                              actor=actor.actor_name, daily_cost=daily_cost)
+
+
+@action(Role.ENTERPRISE)
+def remove_employee(uow: Work, actor: Principal, employee_id: int) -> EmployeeView:
+    """Take an own idle employee out of the pool (refused while lent out)."""
+    perm.own_employee(uow.s, actor, employee_id)
+    pool.remove_employee(uow.rt, uow, employee_id, actor=actor.actor_name)
+    return pool.get_employee(uow.s, employee_id)
+
+
+@action(Role.ENTERPRISE)
 def post_request(uow: Work, actor: Principal, data: RequestInput,
                  enterprise_id: int | None = None) -> dict[str, Any]:
     """Ask to borrow staff: skills, headcount, period, site."""
@@ -72,12 +90,39 @@ def close_request(uow: Work, actor: Principal, request_id: int) -> dict[str, Any
     return request_view(uow.s, request_id)
 
 
+#: which form field a compliance refusal of a proposal belongs to
+REFUSAL_FIELDS = {
+    "reimbursement_exceeds_cost": "reimbursement_yuan_per_day",
+    "cost_not_declared": "employee_ids", "employee_busy": "employee_ids",
+    "no_consent": "employee_ids", "outside_window": "start_date",
+    "not_lenders_employee": "employee_ids", "employee_removed": "employee_ids",
+}
+
+
+def _propose(uow: Work, actor: Principal, data: AgreementInput) -> AgreementView:
+    try:
+        view = agreements.propose(uow.rt, uow, data, actor=actor.actor_name)
+    except Refused as exc:
+        field = REFUSAL_FIELDS.get(exc.code)
+        if field is None or exc.fields:
+            raise
+        raise Refused(exc.message, code=exc.code, fields={field: [exc.message]}) from None
+    ack.issue_links(uow.rt, uow, view.id, actor=actor.actor_name)
+    return view
+
+
 @action(Role.ENTERPRISE)
 def propose_agreement(uow: Work, actor: Principal, data: AgreementInput) -> AgreementView:
     """Propose lending terms to another enterprise; the caller is the lender or borrower."""
     if not actor.is_system and actor.enterprise_id not in (data.lender_id, data.borrower_id):
         raise NotFound("the caller's enterprise is no party to these terms")
-    return agreements.propose(uow.rt, uow, data, actor=actor.actor_name)
+    return _propose(uow, actor, data)
+
+
+@action(Role.ENTERPRISE, system=False)
+def propose_to(uow: Work, actor: Principal, proposal: Proposal) -> AgreementView:
+    """Propose terms to another enterprise as the caller's side (lender or borrower)."""
+    return _propose(uow, actor, terms_of(_enterprise(actor, None), proposal))
 
 
 @action(Role.ENTERPRISE)
@@ -89,22 +134,33 @@ def accept_agreement(uow: Work, actor: Principal, agreement_id: int) -> Agreemen
 
 @action(Role.ENTERPRISE)
 def sign_agreement(uow: Work, actor: Principal, agreement_id: int,
-                   party: str | None = None) -> AgreementView:
-    """Sign an accepted agreement as the caller's side (the system names the side)."""
+                   party: str | None = None, signer: str | None = None) -> AgreementView:
+    """Sign an accepted agreement as the caller's side (the system names the side);
+    ``signer`` is the signing person's name (else the user's email)."""
     if actor.is_system and party is None:
         raise ValidationFailed("name the side that signs", fields={"party": ["lender|borrower"]})
     parties = (party,) if party is not None else ("lender", "borrower")
     side = perm.agreement_party(uow.s, actor, agreement_id, parties=parties)
-    return agreements.sign(uow.rt, uow, agreement_id, side, actor=actor.actor_name)
+    return agreements.sign(uow.rt, uow, agreement_id, side, actor=actor.actor_name,
+                           signer=signer or actor.email or None)
 
 
-@action(Role.ENTERPRISE)
+@action(Role.ADMIN)
 def acknowledge_agreement(uow: Work, actor: Principal, agreement_id: int,
                           employee_id: int) -> AgreementView:
-    """The lender records that one of its employees on the agreement acknowledged it."""
+    """The system records an employee's acknowledgement (CLI, data import); no enterprise
+    and no officer can: employees acknowledge through their own link."""
+    if not actor.is_system:
+        raise Forbidden("employees acknowledge through their own link", code="not_for_persons")
     perm.agreement_party(uow.s, actor, agreement_id, parties=("lender",))
     return agreements.acknowledge(uow.rt, uow, agreement_id, employee_id,
                                   actor=actor.actor_name)
+
+
+def acknowledge_by_link(uow: Work, token: str, name: str) -> AckOutcome:
+    """Public (the token authenticates): an employee confirms an agreement by typing their
+    own name. A refusal comes back in the outcome so the counted try can be committed."""
+    return ack.confirm(uow.rt, uow, token, name)
 
 
 @action(Role.ENTERPRISE)
@@ -122,6 +178,12 @@ def return_agreement(uow: Work, actor: Principal, agreement_id: int,
     perm.agreement_party(uow.s, actor, agreement_id)
     return agreements.return_agreement(uow.rt, uow, agreement_id, actor=actor.actor_name,
                                        today=today)
+
+
+@action(Role.ADMIN)
+def activate_due(uow: Work, actor: Principal, today: date) -> tuple[list[int], dict[int, str]]:
+    """Activate every signed agreement whose period has begun (the scheduler's job)."""
+    return agreements.activate_due(uow.rt, uow, today, actor=actor.actor_name)
 
 
 @action(Role.ENTERPRISE)

@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from matcher import audit
 from matcher.db import UnitOfWork
 from matcher.enums import AgreementStatus as S
-from matcher.errors import Conflict, NotFound, ValidationFailed
+from matcher.errors import Conflict, NotFound, Refused, ValidationFailed
 from matcher.index.hooks import people_changed
 from matcher.lending import compliance
 from matcher.lending.terms import (
@@ -126,9 +126,11 @@ def accept(rt: Runtime, uow: UnitOfWork, agreement_id: int, *, actor: str) -> Ag
 
 
 def sign(
-    rt: Runtime, uow: UnitOfWork, agreement_id: int, party: str, *, actor: str
+    rt: Runtime, uow: UnitOfWork, agreement_id: int, party: str, *, actor: str,
+    signer: str | None = None,
 ) -> AgreementView:
-    """The lender or the borrower (``party``) signs an accepted agreement."""
+    """The lender or the borrower (``party``) signs an accepted agreement; ``signer`` is the
+    name of the person who signs for it (recorded with the time)."""
     if party not in compliance.PARTIES:
         raise ValidationFailed("未知签署方 / unknown party", fields={"party": ["lender|borrower"]})
     a = _load(uow.s, agreement_id)
@@ -136,9 +138,11 @@ def sign(
     attr = f"{party}_signed_at"
     if getattr(a, attr) is not None:
         raise compliance.refusal("already_signed", party=compliance.PARTIES[party], party_en=party)
+    name = (signer or "").strip()[:100] or actor
     setattr(a, attr, utcnow())
+    setattr(a, f"{party}_signed_by", name)
     _flush(uow, a.id, [])
-    _record(uow, actor, a, f"signed_by_{party}")
+    _record(uow, actor, a, f"signed_by_{party}", signer=name)
     return to_view(_maybe_signed(uow, a, actor))
 
 
@@ -248,6 +252,25 @@ def return_due(rt: Runtime, uow: UnitOfWork, today: date, *, actor: str = "sched
     return [a.id for a in due]
 
 
+def activate_due(rt: Runtime, uow: UnitOfWork, today: date, *, actor: str = "scheduler"
+                 ) -> tuple[list[int], dict[int, str]]:
+    """Activate every signed agreement whose period has begun; (activated ids, refused ids
+    with the refusal code). A refused agreement (checked before anything changes) stays
+    signed and the others go on."""
+    due = list(uow.s.scalars(
+        select(Agreement.id).where(Agreement.status == S.SIGNED, Agreement.start_date <= today,
+                                   Agreement.end_date >= today).order_by(Agreement.id)))
+    done, refused = [], {}
+    for agreement_id in due:
+        try:
+            activate(rt, uow, agreement_id, actor=actor, today=today)
+        except Refused as exc:
+            refused[agreement_id] = exc.code
+            continue
+        done.append(agreement_id)
+    return done, refused
+
+
 def get_agreement(session: Session, agreement_id: int) -> AgreementView:
     """One agreement by id."""
     return to_view(_load(session, agreement_id))
@@ -268,6 +291,6 @@ def list_agreements(
 
 __all__ = [
     "AgreementEmployeeView", "AgreementInput", "AgreementView", "accept", "acknowledge",
-    "activate", "get_agreement", "list_agreements", "propose", "return_agreement",
+    "activate", "activate_due", "get_agreement", "list_agreements", "propose", "return_agreement",
     "return_due", "sign", "terminate", "to_view",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from matcher.errors import ValidationFailed
 from matcher.models import Agreement
@@ -23,6 +24,38 @@ class AgreementInput:
     reimbursement_per_day: int = 0  # fen per person per day
     request_id: int | None = None
     vacancy_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Terms as one enterprise proposes them to another (its side, amounts in yuan)."""
+
+    counterparty_enterprise_id: int
+    role: str  # the caller's side: "lender" or "borrower"
+    employee_ids: tuple[int, ...]
+    start_date: date
+    end_date: date
+    site: str
+    daily_hours: float
+    reimbursement_yuan_per_day: Decimal
+    request_id: int | None = None
+    vacancy_id: int | None = None
+
+
+def terms_of(own_enterprise_id: int, p: Proposal) -> AgreementInput:
+    """The :class:`AgreementInput` of a proposal made by ``own_enterprise_id``."""
+    if p.role not in ("lender", "borrower"):
+        raise ValidationFailed("未知角色 / unknown role", fields={"role": ["lender|borrower"]})
+    fen = Decimal(p.reimbursement_yuan_per_day) * 100
+    if not fen.is_finite() or fen != fen.to_integral_value() or not 0 <= fen <= 10**8:
+        raise ValidationFailed("金额有误 / invalid amount", fields={
+            "reimbursement_yuan_per_day": ["at most two decimals, not negative"]})
+    lender, borrower = ((own_enterprise_id, p.counterparty_enterprise_id) if p.role == "lender"
+                        else (p.counterparty_enterprise_id, own_enterprise_id))
+    return AgreementInput(
+        lender_id=lender, borrower_id=borrower, employee_ids=tuple(p.employee_ids),
+        start_date=p.start_date, end_date=p.end_date, site=p.site, daily_hours=p.daily_hours,
+        reimbursement_per_day=int(fen), request_id=p.request_id, vacancy_id=p.vacancy_id)
 
 
 @dataclass(frozen=True)
@@ -60,6 +93,8 @@ class AgreementView:
     accepted_at: datetime | None
     lender_signed_at: datetime | None
     borrower_signed_at: datetime | None
+    lender_signed_by: str | None
+    borrower_signed_by: str | None
     activated_at: datetime | None
     ended_at: datetime | None
     termination_reason: str | None
@@ -84,7 +119,8 @@ def to_view(a: Agreement) -> AgreementView:
         daily_hours=a.daily_hours, reimbursement_per_day=a.reimbursement_per_day,
         wages_paid_by=a.wages_paid_by, social_insurance_paid_by=a.social_insurance_paid_by,
         accepted_at=a.accepted_at, lender_signed_at=a.lender_signed_at,
-        borrower_signed_at=a.borrower_signed_at, activated_at=a.activated_at,
+        borrower_signed_at=a.borrower_signed_at, lender_signed_by=a.lender_signed_by,
+        borrower_signed_by=a.borrower_signed_by, activated_at=a.activated_at,
         ended_at=a.ended_at, termination_reason=a.termination_reason, employees=staff,
     )
 

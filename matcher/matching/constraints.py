@@ -12,8 +12,9 @@ Each rule is written once, as a vectorized function over the two sides of a batc
   a rule would exclude anyway (hashed skill bits, a box around the travel radius).
 
 Rules: the vacancy is open with headcount left; the person is active and consents; the
-distance is within the person's travel radius when both locations are known, else (or with
-no radius) the vacancy is in the person's city; the person has every required skill; a job
+distance is within the person's travel radius when both locations are known (coordinates,
+else the district centre: an estimate), else (or with no radius) the vacancy is in the
+person's city; the person has every required skill; a job
 seeker is available on the vacancy's start day (vacancies without one: the availability has
 not ended); a surplus employee only for a vacancy that accepts borrowed staff, not of the
 employee's own enterprise, not already lent, and lendable on the day the borrowing starts.
@@ -29,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher.geo import EARTH_RADIUS_KM, valid_coordinates
+from matcher.geo import EARTH_RADIUS_KM, approximate_location, valid_coordinates
 from matcher.matching import components
 from matcher.matching.hard_rules import (
     ALREADY_LENT,
@@ -76,6 +77,15 @@ def distance_km(p: PersonProfile, v: VacancyProfile) -> float | None:
     return float(components.distances_km(lat1, lon1, lat2, lon2)[0])
 
 
+def _estimated_km(p: PersonProfile, v: VacancyProfile) -> tuple[float, bool]:
+    """The rules' distance: coordinates, else the district centre; and whether it is exact."""
+    a = approximate_location(p.latitude, p.longitude, p.district)
+    b = approximate_location(v.latitude, v.longitude, v.district)
+    assert a is not None and b is not None  # the radius rule applied, so both are known
+    lat1, lon1, lat2, lon2 = (np.array([x], dtype=np.float64) for x in (a[0], a[1], b[0], b[1]))
+    return float(components.distances_km(lat1, lon1, lat2, lon2)[0]), a[2] and b[2]
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -93,10 +103,13 @@ def _detail(code: str, p: PersonProfile, v: VacancyProfile, vacancy: Side, today
             "borrow_start": start, "available_from": _iso(p.available_from),
             "available_to": _iso(p.available_to)})
     if code == TOO_FAR:
-        dist = distance_km(p, v)
-        assert dist is not None and p.travel_km is not None
-        return Exclusion(code, f"{dist:.1f} km away, beyond the {p.travel_km:g} km radius",
-                         {"distance_km": round(dist, 3), "travel_km": p.travel_km})
+        dist, exact = _estimated_km(p, v)
+        assert p.travel_km is not None
+        about = "" if exact else "about "
+        return Exclusion(code, f"{about}{dist:.1f} km away, beyond the {p.travel_km:g} km radius"
+                         + ("" if exact else " (estimated from the district centre)"),
+                         {"distance_km": round(dist, 3), "travel_km": p.travel_km,
+                          "approximate": not exact})
     if code == OTHER_CITY:
         return Exclusion(code, f"the vacancy is in {v.city}, not in {p.city}",
                          {"vacancy_city": v.city, "person_city": p.city})

@@ -36,8 +36,9 @@ def _window(first: np.ndarray, last: np.ndarray, point: np.ndarray | int) -> np.
 
 
 def _radius_applies(p: Side, v: Side) -> np.ndarray:
-    """The person has a travel radius and both have coordinates."""
-    return ~np.isnan(p["travel_km"]) & ~np.isnan(p["lat"]) & ~np.isnan(v["lat"])
+    """The person has a travel radius and both have a location: coordinates, else the
+    district centre (an estimate, which the explanation marks as approximate)."""
+    return ~np.isnan(p["travel_km"]) & ~np.isnan(p["alat"]) & ~np.isnan(v["alat"])
 
 
 # -- the rules: each returns the pairs it excludes -------------------------------------------
@@ -105,7 +106,7 @@ def _outside_window(p: Side, v: Side, today: int) -> np.ndarray:
 
 @rule(TOO_FAR)
 def _too_far(p: Side, v: Side, today: int) -> np.ndarray:
-    dist = components.distances_km(p["lat"], p["lon"], v["lat"], v["lon"])
+    dist = components.distances_km(p["alat"], p["alon"], v["alat"], v["alon"])
     return _radius_applies(p, v) & ~(dist <= p["travel_km"])
 
 

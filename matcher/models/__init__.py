@@ -1,6 +1,7 @@
 """SQLAlchemy 2 typed models; the database is workbridge's source of truth."""
 
 from matcher.models.accounts import AuditLog, IndexState, User
+from matcher.models.applications import Application, Notification
 from matcher.models.base import Base
 from matcher.models.bureau import (
     Cohort,
@@ -14,7 +15,7 @@ from matcher.models.bureau import (
     WatchEntry,
 )
 from matcher.models.enterprise import Enterprise, HRAgency
-from matcher.models.lending import Agreement, AgreementEmployee, BorrowingRequest
+from matcher.models.lending import AckLink, Agreement, AgreementEmployee, BorrowingRequest
 from matcher.models.people import JobSeeker, SurplusEmployee
 from matcher.models.subsidy import (
     LedgerEntry,
@@ -27,7 +28,9 @@ from matcher.models.subsidy import (
 from matcher.models.vacancy import Vacancy
 
 __all__ = [
+    "AckLink",
     "Agreement",
+    "Application",
     "AgreementEmployee",
     "AuditLog",
     "Base",
@@ -46,6 +49,7 @@ __all__ = [
     "IndexState",
     "JobSeeker",
     "LedgerEntry",
+    "Notification",
     "Placement",
     "Recommendation",
     "SubsidyCapCounter",

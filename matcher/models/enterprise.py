@@ -10,6 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from matcher.enums import KeyTier, SizeClass
 from matcher.models.base import Base, Timestamps, enum_column
 
+#: An organisation's account state: registered on the web (pending) until the bureau decides.
+APPROVAL_STATES = ("pending", "approved", "rejected")
+
+
+def _approval_column() -> Mapped[str]:
+    return mapped_column(String(16), default="approved", server_default="approved")
+
 
 class Enterprise(Timestamps, Base):
     """An employer registered with the bureau."""
@@ -28,6 +35,7 @@ class Enterprise(Timestamps, Base):
     size_class: Mapped[SizeClass] = enum_column(SizeClass, default=SizeClass.SMALL)
     key_tier: Mapped[KeyTier] = enum_column(KeyTier, default=KeyTier.NONE)
     key_tier_set_on: Mapped[date | None] = mapped_column()
+    approval_status: Mapped[str] = _approval_column()
 
     def __repr__(self) -> str:
         return f"<Enterprise {self.id} {self.external_id}>"
@@ -44,3 +52,4 @@ class HRAgency(Timestamps, Base):
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     license_no: Mapped[str | None] = mapped_column(String(64))
     district: Mapped[str | None] = mapped_column(String(64))
+    approval_status: Mapped[str] = _approval_column()

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matcher.enums import AgreementStatus, RequestStatus
-from matcher.models.base import Base, Timestamps, enum_column
+from matcher.models.base import Base, Timestamps, enum_column, utcnow
 from matcher.models.enterprise import Enterprise
 from matcher.models.people import SurplusEmployee
 
@@ -90,6 +90,8 @@ class Agreement(Timestamps, Base):
     accepted_at: Mapped[datetime | None] = mapped_column()
     lender_signed_at: Mapped[datetime | None] = mapped_column()
     borrower_signed_at: Mapped[datetime | None] = mapped_column()
+    lender_signed_by: Mapped[str | None] = mapped_column(String(100))
+    borrower_signed_by: Mapped[str | None] = mapped_column(String(100))
     activated_at: Mapped[datetime | None] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
     termination_reason: Mapped[str | None] = mapped_column(Text)
@@ -138,4 +140,32 @@ class AgreementEmployee(Base):
     is_active: Mapped[bool] = mapped_column(default=False)
 
     agreement: Mapped[Agreement] = relationship(back_populates="employees")
+    employee: Mapped[SurplusEmployee] = relationship(lazy="joined")
+
+
+class AckLink(Base):
+    """An employee's one-time link to acknowledge an agreement; only the token's hash is kept.
+
+    The token itself is an HMAC of the nonce under the server's secret key, so the server
+    can show it again to the lender, and a copy of the database alone cannot use it.
+    """
+
+    __tablename__ = "agreement_ack_links"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "employee_id"),
+        CheckConstraint("attempts >= 0", name="attempts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("surplus_employees.id"), index=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_at: Mapped[datetime | None] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    agreement: Mapped[Agreement] = relationship()
     employee: Mapped[SurplusEmployee] = relationship(lazy="joined")

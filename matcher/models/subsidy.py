@@ -39,6 +39,10 @@ class Recommendation(Base):
     __table_args__ = (
         CheckConstraint("withdrawn_at IS NULL OR attributed_at IS NULL",
                         name="withdrawn_or_attributed"),
+        # one standing (not withdrawn) recommendation per agency and pair
+        Index("uq_recommendations_one_standing", "agency_id", "seeker_id", "vacancy_id",
+              unique=True, sqlite_where=text("withdrawn_at IS NULL"),
+              postgresql_where=text("withdrawn_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

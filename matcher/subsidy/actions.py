@@ -18,7 +18,7 @@ from matcher.enums import ClaimantKind, Role
 from matcher.errors import ValidationFailed
 from matcher.principal import Principal
 from matcher.runtime import Work
-from matcher.subsidy import claims, ledger, recommendations
+from matcher.subsidy import agency_applications, claims, ledger, recommendations
 from matcher.subsidy.evaluate import Claimant
 from matcher.subsidy.rule_store import RecordedRule, current_rules
 from matcher.subsidy.rule_store import record_rules as store_rules
@@ -60,10 +60,12 @@ def agency_of(actor: Principal, agency_id: int | None) -> int:
 
 @action(Role.AGENCY)
 def recommend(uow: Work, actor: Principal, data: RecommendationInput) -> RecommendationView:
-    """Recommend a consenting job seeker for an open vacancy."""
-    return recommendations.recommend(uow, agency_id=agency_of(actor, data.agency_id),
-                                     seeker_id=data.seeker_id, vacancy_id=data.vacancy_id,
-                                     actor=actor.actor(), note=data.note)
+    """Recommend a consenting job seeker for an open vacancy (it becomes an application)."""
+    rec = recommendations.recommend(uow, agency_id=agency_of(actor, data.agency_id),
+                                    seeker_id=data.seeker_id, vacancy_id=data.vacancy_id,
+                                    actor=actor.actor(), note=data.note)
+    agency_applications.application_from(uow.s, rec, actor=actor.actor_name)
+    return rec
 
 
 @action(Role.AGENCY)

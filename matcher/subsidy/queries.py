@@ -14,14 +14,17 @@ from sqlalchemy import select
 from matcher.accounts import permissions as perm
 from matcher.action import query
 from matcher.enums import ClaimStatus, Role
-from matcher.models import AuditLog
+from matcher.models import AuditLog, JobSeeker, Vacancy
 from matcher.models.subsidy import Placement, Recommendation, SubsidyClaim
 from matcher.principal import Principal
+from matcher.recommend.service import candidates_for_vacancy
 from matcher.runtime import Work
-from matcher.subsidy import claims, reports
+from matcher.subsidy import agency_search, claims, reports
 from matcher.subsidy.rule_store import current_rules
 from matcher.subsidy.views import ClaimView, PlacementView, RecommendationView
-from matcher.vacancies.queries import Page, paginate
+from matcher.vacancies.queries import Page, paginate, slice_page
+
+CANDIDATES_K = 20
 
 
 def _own_agency(actor: Principal) -> int:
@@ -34,20 +37,49 @@ def _audit_row(a: AuditLog) -> dict[str, Any]:
             "entity_id": a.entity_id, "data": a.data}
 
 
+def _named(uow: Work, row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with the seeker's masked name and the vacancy's title and enterprise."""
+    seeker, vacancy = uow.s.get(JobSeeker, row["seeker_id"]), uow.s.get(Vacancy, row["vacancy_id"])
+    return {**row, "seeker_name": agency_search.mask_name(seeker.name if seeker else None),
+            "vacancy_title": vacancy.title if vacancy else "",
+            "enterprise_name": vacancy.enterprise.name if vacancy else ""}
+
+
 @query(Role.AGENCY, system=False)
 def agency_recommendations(uow: Work, actor: Principal, page: int, per_page: int) -> Page:
-    """The caller's agency's recommendations, newest first."""
+    """The caller's agency's recommendations, newest first, with names and titles."""
     stmt = select(Recommendation).where(
         Recommendation.agency_id == _own_agency(actor)).order_by(Recommendation.id.desc())
-    return paginate(uow.s, stmt, page, per_page, lambda r: asdict(RecommendationView.of(r)))
+    return paginate(uow.s, stmt, page, per_page,
+                    lambda r: _named(uow, asdict(RecommendationView.of(r))))
 
 
 @query(Role.AGENCY, system=False)
 def agency_placements(uow: Work, actor: Principal, page: int, per_page: int) -> Page:
-    """Placements attributed to the caller's agency, newest first."""
+    """Placements attributed to the caller's agency, newest first, with names and titles."""
     stmt = select(Placement).where(Placement.agency_id == _own_agency(actor)).order_by(
         Placement.id.desc())
-    return paginate(uow.s, stmt, page, per_page, lambda p: asdict(PlacementView.of(p)))
+    return paginate(uow.s, stmt, page, per_page,
+                    lambda p: _named(uow, asdict(PlacementView.of(p))))
+
+
+@query(Role.AGENCY)
+def agency_seekers(uow: Work, actor: Principal, words: str = "", category: str | None = None,
+                   page: int = 1, per_page: int = 20) -> Page:
+    """Job seekers who consent to agency recommendation, masked, matching every word."""
+    return slice_page(agency_search.search(uow.s, words, category or None), page, per_page)
+
+
+@query(Role.AGENCY)
+def agency_candidates(uow: Work, actor: Principal, vacancy_id: int) -> list[dict[str, Any]]:
+    """An open vacancy's ranked job seekers who consent to agency recommendation, masked."""
+    found = [c for c in candidates_for_vacancy(uow.rt, vacancy_id, k=CANDIDATES_K,
+                                               kinds=("seeker",))]
+    cards = agency_search.consenting(uow.s, [c.person_id for c in found])
+    return [{"rank": c.rank, "score": c.score, "matched_skills": list(c.matched_skills),
+             "missing_skills": list(c.missing_skills), "distance_km": c.distance_km,
+             "distance_approximate": c.distance_approximate,
+             **asdict(cards[c.person_id])} for c in found if c.person_id in cards]
 
 
 @query(Role.AGENCY, Role.ADMIN)

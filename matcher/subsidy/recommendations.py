@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from matcher import audit
 from matcher.db import UnitOfWork
@@ -42,8 +43,14 @@ def recommend(uow: UnitOfWork, *, agency_id: int, seeker_id: int, vacancy_id: in
         raise Conflict("the seeker already holds this vacancy", code="already_placed")
     rec = Recommendation(agency_id=agency_id, seeker_id=seeker_id, vacancy_id=vacancy_id,
                          note=note, created_at=at or utcnow())
-    s.add(rec)
-    s.flush()
+    try:
+        with s.begin_nested():  # the unique index keeps one standing recommendation per pair
+            s.add(rec)
+            s.flush()
+    except IntegrityError:
+        raise Conflict("该机构已推荐过此求职者应聘此岗位 This agency has already recommended "
+                       "this job seeker for this vacancy", code="duplicate_recommendation"
+                       ) from None
     audit.record(s, actor.name, "recommendation.created", "recommendation", rec.id,
                  {"agency_id": agency_id, "seeker_id": seeker_id, "vacancy_id": vacancy_id})
     return RecommendationView.of(rec)

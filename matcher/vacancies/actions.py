@@ -12,10 +12,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from matcher import audit
 from matcher.accounts import permissions as perm
 from matcher.action import action
-from matcher.enums import Role
+from matcher.enums import Role, VacancyStatus
 from matcher.errors import NotFound, ValidationFailed
+from matcher.index.hooks import vacancies_changed
+from matcher.models import Vacancy
 from matcher.principal import Principal
 from matcher.runtime import Work
 from matcher.vacancies import services
@@ -66,6 +69,23 @@ def fill_vacancy(uow: Work, actor: Principal, vacancy_id: int, n: int = 1) -> Va
     """Count ``n`` hires on an own vacancy; a full vacancy becomes filled."""
     perm.own_vacancy(uow.s, actor, vacancy_id)
     return services.fill_vacancy(uow.rt, uow, vacancy_id, n, actor=actor.actor_name)
+
+
+@action(Role.ENTERPRISE)
+def reopen_vacancy(uow: Work, actor: Principal, vacancy_id: int) -> VacancyCard:
+    """Reopen an own closed or filled vacancy (a full one gets one more position)."""
+    perm.own_vacancy(uow.s, actor, vacancy_id)
+    vacancy = uow.s.get(Vacancy, vacancy_id)
+    assert vacancy is not None
+    if vacancy.status != VacancyStatus.OPEN or vacancy.remaining < 1:
+        before = vacancy.status.value
+        vacancy.headcount = max(vacancy.headcount, vacancy.filled + 1)
+        vacancy.status = VacancyStatus.OPEN
+        uow.s.flush()
+        audit.record(uow.s, actor.actor_name, "vacancy.reopen", "vacancy", vacancy_id,
+                     {"from": before, "headcount": vacancy.headcount})
+        vacancies_changed(uow.rt, uow, [vacancy_id])
+    return get_vacancy(uow.s, vacancy_id)
 
 
 @action(Role.ENTERPRISE)

@@ -10,7 +10,18 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from web.api import admin, agency, auth, docs, enterprise, seeker, vacancies
+from web.api import (
+    admin,
+    agency,
+    applications,
+    auth,
+    bureau,
+    docs,
+    enterprise,
+    lending,
+    seeker,
+    vacancies,
+)
 from web.api.schemas import ErrorOut
 
 API_PREFIX = "/api/v1"
@@ -35,7 +46,9 @@ def init_app(app: Flask) -> WorkbridgeApi:
     }}, "security": [{"bearer": []}, {"cookie": []}]})
     api = WorkbridgeApi(app)
 
-    for module in (vacancies, auth, seeker, enterprise, agency, admin):
+    for module in (vacancies, auth, seeker, enterprise, lending, agency, admin, bureau):
         api.register_blueprint(module.blp)
+    for blueprint in applications.BLUEPRINTS:
+        api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp, url_prefix=API_PREFIX)
     return api

@@ -7,11 +7,14 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from matcher.accounts import actions as accounts
+from matcher.accounts import queries as account_queries
 from matcher.bureau import actions as bureau
 from matcher.enums import Role
 from matcher.subsidy import actions, queries
 from web.api.common import envelope
 from web.api.schemas import paged
+from web.api.schemas_accounts import OrgListArgs, OrgListOut, OrgOut, OrgRejectIn
 from web.api.schemas_agency import (
     ApproveIn,
     AuditArgs,
@@ -89,3 +92,55 @@ def audit_log(args: dict[str, Any]) -> dict[str, Any]:
     """The audit log, newest first, optionally for one entity."""
     return envelope(read(queries.audit_log, args["page"], args["per_page"], args["entity"],
                          args["entity_id"]))
+
+
+@blp.route("/enterprises", methods=["GET"])
+@roles(Role.ADMIN)
+@blp.arguments(OrgListArgs, location="query")
+@blp.response(200, OrgListOut)
+def list_enterprises(args: dict[str, Any]) -> dict[str, Any]:
+    """Registered enterprises in one approval state (``pending`` by default)."""
+    return {"items": read(account_queries.organisations, "enterprise", args["status"])}
+
+
+@blp.route("/agencies", methods=["GET"])
+@roles(Role.ADMIN)
+@blp.arguments(OrgListArgs, location="query")
+@blp.response(200, OrgListOut)
+def list_agencies(args: dict[str, Any]) -> dict[str, Any]:
+    """Registered HR agencies in one approval state (``pending`` by default)."""
+    return {"items": read(account_queries.organisations, "agency", args["status"])}
+
+
+@blp.route("/enterprises/<int:enterprise_id>/approve", methods=["POST"])
+@roles(Role.ADMIN)
+@blp.response(200, OrgOut)
+def approve_enterprise(enterprise_id: int) -> Any:
+    """Approve a registered enterprise: its users may act from now on."""
+    return perform(accounts.approve_organisation, "enterprise", enterprise_id)
+
+
+@blp.route("/enterprises/<int:enterprise_id>/reject", methods=["POST"])
+@roles(Role.ADMIN)
+@blp.arguments(OrgRejectIn)
+@blp.response(200, OrgOut)
+def reject_enterprise(data: dict[str, Any], enterprise_id: int) -> Any:
+    """Reject a registered enterprise with a reason."""
+    return perform(accounts.reject_organisation, "enterprise", enterprise_id, data["reason"])
+
+
+@blp.route("/agencies/<int:agency_id>/approve", methods=["POST"])
+@roles(Role.ADMIN)
+@blp.response(200, OrgOut)
+def approve_agency(agency_id: int) -> Any:
+    """Approve a registered HR agency: its users may act from now on."""
+    return perform(accounts.approve_organisation, "agency", agency_id)
+
+
+@blp.route("/agencies/<int:agency_id>/reject", methods=["POST"])
+@roles(Role.ADMIN)
+@blp.arguments(OrgRejectIn)
+@blp.response(200, OrgOut)
+def reject_agency(data: dict[str, Any], agency_id: int) -> Any:
+    """Reject a registered HR agency with a reason."""
+    return perform(accounts.reject_organisation, "agency", agency_id, data["reason"])

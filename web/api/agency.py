@@ -12,6 +12,12 @@ from matcher.enums import Role
 from matcher.subsidy import actions, queries
 from web.api.common import envelope
 from web.api.schemas import PageArgs, paged
+from web.api.schemas_accounts import (
+    AgencyCandidatesOut,
+    AgencySeekerOut,
+    CandidateArgs,
+    SeekerSearchArgs,
+)
 from web.api.schemas_agency import (
     ClaimIn,
     ClaimListArgs,
@@ -45,12 +51,32 @@ def list_recommendations(args: dict[str, Any]) -> dict[str, Any]:
     return envelope(read(queries.agency_recommendations, args["page"], args["per_page"]))
 
 
+@blp.route("/seekers", methods=["GET"])
+@roles(Role.AGENCY)
+@blp.arguments(SeekerSearchArgs, location="query")
+@blp.response(200, paged(AgencySeekerOut, "AgencySeekerPage"))
+def search_seekers(args: dict[str, Any]) -> dict[str, Any]:
+    """Job seekers who consent to agency recommendation (masked), by words and category."""
+    return envelope(read(queries.agency_seekers, args["q"], args["category"], args["page"],
+                         args["per_page"]))
+
+
+@blp.route("/candidates", methods=["GET"])
+@roles(Role.AGENCY)
+@blp.arguments(CandidateArgs, location="query")
+@blp.response(200, AgencyCandidatesOut)
+def vacancy_candidates(args: dict[str, Any]) -> dict[str, Any]:
+    """An open vacancy's ranked job seekers who consent to agency recommendation (masked)."""
+    return {"items": read(queries.agency_candidates, args["vacancy_id"])}
+
+
 @blp.route("/recommendations", methods=["POST"])
 @roles(Role.AGENCY)
 @blp.arguments(RecommendationIn)
 @blp.response(201, RecommendationOut)
 def recommend(data: dict[str, Any]) -> Any:
-    """Recommend a (consenting) job seeker for an open vacancy."""
+    """Recommend a (consenting) job seeker for an open vacancy; the same pair again is 409
+    ``duplicate_recommendation``."""
     return asdict(perform(actions.recommend, actions.RecommendationInput(
         data["seeker_id"], data["vacancy_id"], data["note"])))
 

@@ -11,7 +11,9 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import Unauthorized
 
 from matcher.accounts import actions
+from matcher.accounts.registration import Registration
 from web.api.schemas import MeOut, OkOut, TokenIn, TokenOut
+from web.api.schemas_accounts import RegisterAgencyIn, RegisteredOut, RegisterEnterpriseIn
 from web.extensions import limiter
 from web.security import csrf_exempt, perform, principal, unit_of_work
 
@@ -36,6 +38,34 @@ def issue_token(creds: dict[str, Any]) -> dict[str, Any]:
     if issued is None:
         raise Unauthorized("wrong email or password")
     return {"token": issued.token, "user": issued.user}
+
+
+def _register(kind: Any, data: dict[str, Any]) -> dict[str, Any]:
+    with unit_of_work() as uow:
+        user = actions.register_organisation(uow, Registration(kind=kind, **data))
+    return {"user": user, "approval_status": user.approval}
+
+
+@blp.route("/register/enterprise", methods=["POST"])
+@blp.doc(security=[])  # public
+@csrf_exempt
+@limiter.limit(_login_limit)
+@blp.arguments(RegisterEnterpriseIn)
+@blp.response(201, RegisteredOut)
+def register_enterprise(data: dict[str, Any]) -> dict[str, Any]:
+    """Register an enterprise (credit code checked); it acts once the bureau approves it."""
+    return _register("enterprise", data)
+
+
+@blp.route("/register/agency", methods=["POST"])
+@blp.doc(security=[])  # public
+@csrf_exempt
+@limiter.limit(_login_limit)
+@blp.arguments(RegisterAgencyIn)
+@blp.response(201, RegisteredOut)
+def register_agency(data: dict[str, Any]) -> dict[str, Any]:
+    """Register an HR agency (licence number); it acts once the bureau approves it."""
+    return _register("agency", data)
 
 
 @blp.route("/me", methods=["GET"])

@@ -28,6 +28,7 @@ from web.api.schemas_enterprise import (
     EmployeeOut,
     RequestIn,
     RequestOut,
+    SignIn,
     VacancyIn,
     VacancyPatchIn,
 )
@@ -161,8 +162,8 @@ def list_agreements(args: dict[str, Any]) -> dict[str, Any]:
 @roles(Role.ENTERPRISE)
 @blp.response(200, AgreementOut)
 def get_agreement(agreement_id: int) -> Any:
-    """One agreement the enterprise is party to."""
-    return asdict(read(lending_q.agreement, agreement_id).agreement)
+    """One agreement the enterprise is party to (the lender sees each employee's link)."""
+    return read(lending_q.agreement, agreement_id).as_dict()
 
 
 @blp.route("/agreements/<int:agreement_id>/accept", methods=["POST"])
@@ -175,7 +176,9 @@ def accept_agreement(agreement_id: int) -> Any:
 
 @blp.route("/agreements/<int:agreement_id>/sign", methods=["POST"])
 @roles(Role.ENTERPRISE)
+@blp.arguments(SignIn)
 @blp.response(200, AgreementOut)
-def sign_agreement(agreement_id: int) -> Any:
-    """Sign an accepted agreement as the caller's side (lender or borrower)."""
-    return asdict(perform(lending.sign_agreement, agreement_id))
+def sign_agreement(data: dict[str, Any], agreement_id: int) -> Any:
+    """Sign an accepted agreement as the caller's side; ``signer_name`` is recorded."""
+    return asdict(perform(lending.sign_agreement, agreement_id,
+                          signer=data.get("signer_name")))

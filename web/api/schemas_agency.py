@@ -26,6 +26,9 @@ class RecommendationOut(Schema):
     vacancy_id = Int(required=True)
     created_at = UtcDateTime(required=True)
     withdrawn_at = UtcDateTime(allow_none=True)
+    seeker_name = Str()
+    vacancy_title = Str()
+    enterprise_name = Str()
 
 
 class PlacementOut(Schema):
@@ -41,6 +44,9 @@ class PlacementOut(Schema):
     contract_start = fields.Date()
     contract_months = Int()
     social_insurance_months = Int()
+    seeker_name = Str()
+    vacancy_title = Str()
+    enterprise_name = Str()
 
 
 class ClaimIn(InputSchema):

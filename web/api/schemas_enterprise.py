@@ -113,6 +113,7 @@ class AgreementEmployeeOut(Schema):
     declared_daily_cost = Int()
     acknowledged_at = UtcDateTime(allow_none=True)
     is_active = fields.Boolean()
+    ack_url = Str(allow_none=True)
 
 
 class AgreementOut(Schema):
@@ -134,9 +135,122 @@ class AgreementOut(Schema):
     accepted_at = UtcDateTime(allow_none=True)
     lender_signed_at = UtcDateTime(allow_none=True)
     borrower_signed_at = UtcDateTime(allow_none=True)
+    lender_signed_by = Str(allow_none=True)
+    borrower_signed_by = Str(allow_none=True)
     activated_at = UtcDateTime(allow_none=True)
     ended_at = UtcDateTime(allow_none=True)
     termination_reason = Str(allow_none=True)
     employees = fields.List(fields.Nested(AgreementEmployeeOut))
 
 
+
+
+class SignIn(InputSchema):
+    """Who signs for the caller's side (recorded with the time; else the user's email)."""
+
+    signer_name = Str(validate=validate.Length(min=1, max=100))
+
+
+class TerminateIn(InputSchema):
+    """Why an agreement ends early."""
+
+    reason = Str(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class EmployeePatchIn(InputSchema):
+    """An idle employee's lending window and declared daily cost (fen)."""
+
+    available_from = fields.Date(allow_none=True, load_default=None)
+    available_to = fields.Date(allow_none=True, load_default=None)
+    daily_cost = Int(allow_none=True, load_default=None,
+                     validate=validate.Range(min=0, max=10**8))
+
+
+class ProposalIn(InputSchema):
+    """Terms one enterprise proposes to another, as the lender or the borrower."""
+
+    counterparty_enterprise_id = Int(required=True)
+    role = Str(required=True, validate=validate.OneOf(["lender", "borrower"]))
+    employee_ids = fields.List(Int(), required=True, validate=validate.Length(min=1, max=200))
+    request_id = Int(allow_none=True, load_default=None)
+    vacancy_id = Int(allow_none=True, load_default=None)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    site = Str(required=True, validate=validate.Length(min=1, max=200))
+    daily_hours = fields.Float(load_default=8.0, validate=validate.Range(min=0.5, max=12))
+    reimbursement_yuan_per_day = fields.Decimal(required=True)  # checked by the action
+
+
+class DateArgs(InputSchema):
+    """The day to match on (default today)."""
+
+    date = fields.Date(load_default=None)
+
+
+class OpportunityArgs(DateArgs):
+    """Paging and the day for "who needs my staff"."""
+
+    page = Int(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = Int(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class MatchCandidateOut(Schema):
+    """A lendable employee offered for a demand, with the reasons."""
+
+    employee_id = Int(required=True)
+    name = Str(allow_none=True)
+    external_id = Str()
+    skills = fields.List(Str())
+    daily_cost = Int(allow_none=True)
+    score = fields.Float()
+    reasons = fields.List(Str())
+
+
+class OpportunityOut(Schema):
+    """Open demand of another enterprise that the caller's idle staff fit."""
+
+    request_id = Int(allow_none=True)
+    vacancy_id = Int(allow_none=True)
+    borrower_enterprise_id = Int(required=True)
+    borrower_name = Str()
+    title = Str()
+    skills = fields.List(Str())
+    site = Str()
+    start_date = fields.Date()
+    end_date = fields.Date()
+    headcount = Int()
+    fits = Int()
+    score = fields.Float()
+    employee_ids = fields.List(Int())
+    employees = fields.List(fields.Nested(MatchCandidateOut))
+    explanation = fields.List(Str())
+
+
+class LenderGroupOut(Schema):
+    """The staff one lender can offer for a request."""
+
+    lender_id = Int(required=True)
+    lender_name = Str()
+    covers = Int()
+    score = fields.Float()
+    candidates = fields.List(fields.Nested(MatchCandidateOut))
+
+
+class PlanStepOut(Schema):
+    """One lender's share of the fewest-lenders plan."""
+
+    lender_id = Int()
+    employee_ids = fields.List(Int())
+
+
+class RequestMatchesOut(Schema):
+    """Lendable staff of other enterprises for a request, grouped by lender."""
+
+    request_id = Int(required=True)
+    title = Str()
+    headcount = Int()
+    start_date = fields.Date()
+    end_date = fields.Date()
+    site = Str()
+    groups = fields.List(fields.Nested(LenderGroupOut))
+    plan = fields.List(fields.Nested(PlanStepOut))

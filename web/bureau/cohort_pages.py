@@ -1,4 +1,4 @@
-"""Cohort pages: list with status, manifest (ID numbers masked), health checks, advance."""
+"""Cohort pages: list and the "form cohorts" button, manifest, health checks, advance."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from matcher.bureau import actions, queries
 from matcher.enums import CohortStatus
 from matcher.errors import ValidationFailed
-from web.bureau import bp
+from web.bureau import as_of, bp
 from web.security import perform, read
 
 STATUS_LABELS = {"formed": "已成团 Formed", "departed": "已出发 Departed",
@@ -19,7 +19,23 @@ STATUS_LABELS = {"formed": "已成团 Formed", "departed": "已出发 Departed",
 def cohort_list() -> str:
     """Every cohort with its status and fill."""
     return render_template("bureau/cohorts.html", rows=read(queries.cohort_list),
-                           labels=STATUS_LABELS)
+                           labels=STATUS_LABELS, day=as_of())
+
+
+@bp.post("/cohorts/form")
+def form() -> Response:
+    """Form the day's cohorts from registrations and place their members with employers."""
+    day = as_of()
+    capacity = request.form.get("capacity", type=int)
+    if capacity is None:
+        raise ValidationFailed("座位数须为整数 / seats per vehicle must be a whole number",
+                               fields={"capacity": ["a whole number"]})
+    done = perform(actions.form_cohorts, day, capacity)
+    placed = sum(f.placed for f in done.formed)
+    flash(f"{day}：成团 {len(done.formed)} 个，安置 {placed} 人，"
+          f"超载未成团 {len(done.refused)} 组 / {len(done.formed)} cohorts formed, "
+          f"{placed} placed, {len(done.refused)} groups too large", "ok")
+    return redirect(url_for("bureau.cohort_list", day=day.isoformat()))
 
 
 @bp.get("/cohorts/<int:cohort_id>")

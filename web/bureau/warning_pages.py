@@ -1,4 +1,4 @@
-"""Early warning: the watch list with reasons, suggestions per enterprise, resolve."""
+"""Early warning: the watch list and the scan button, suggestions per enterprise, resolve."""
 
 from __future__ import annotations
 
@@ -15,7 +15,17 @@ def watch() -> str:
     """Open watch-list entries (highest score first) with their reasons."""
     show_all = request.args.get("all") == "1"
     rows = read(queries.watch_list, not show_all)
-    return render_template("bureau/watch.html", rows=rows, show_all=show_all)
+    return render_template("bureau/watch.html", rows=rows, show_all=show_all, day=as_of())
+
+
+@bp.post("/watch/scan")
+def scan() -> Response:
+    """Run the early-warning scan for the day: score every enterprise, open new entries."""
+    day = as_of()
+    done = perform(actions.scan_warnings, day)
+    flash(f"{day}：评估企业 {len(done.scores)} 家，新增预警 {len(done.added)} 条 / "
+          f"{len(done.scores)} enterprises scored, {len(done.added)} new watch entries", "ok")
+    return redirect(url_for("bureau.watch", day=day.isoformat()))
 
 
 @bp.get("/watch/<int:entry_id>")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.pages import admin, agency, enterprise, seeker
+from web.pages import admin, agency, applications, enterprise, lending, seeker
 from web.pages.common import pct, yuan
 
 PREFIXES = {"seeker": "/seeker", "enterprise": "/enterprise", "agency": "/agency",
@@ -21,5 +21,7 @@ def init_app(app: Flask) -> None:
     for module in (seeker, enterprise, agency, admin):
         role = module.bp.name.removesuffix("_pages")
         app.register_blueprint(module.bp, url_prefix=PREFIXES[role])
+    app.register_blueprint(lending.bp)  # /enterprise/lending/..., /ack/<token>
+    app.register_blueprint(applications.bp)  # /seeker/applications, /inbox, ...
     app.add_template_filter(yuan, "yuan")
     app.add_template_filter(pct, "pct")

@@ -1,14 +1,16 @@
 """Bureau-admin pages: claim approvals (approve, reject with reason, pay), key-enterprise
-tiers and the audit log."""
+tiers, the audit log, and approving registered enterprises and agencies."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, render_template, request
+from flask import Blueprint, abort, flash, render_template, request
 from flask_babel import gettext as _
 
+from matcher.accounts import actions as accounts
+from matcher.accounts import queries as account_queries
 from matcher.bureau import actions as bureau
 from matcher.bureau import queries as bureau_queries
 from matcher.enums import ClaimStatus, KeyTier, Role
@@ -124,3 +126,50 @@ def audit_log() -> str:
     found = read(queries.audit_log, *page_args(), entity, entity_id)
     return render_template("admin/audit.html", page=found, entity=entity or "",
                            entity_id=entity_id or "")
+
+
+@bp.get("/accounts")
+@role_page(Role.ADMIN)
+def accounts_list() -> str:
+    """Registered enterprises and agencies waiting for approval (or in another state)."""
+    status = request.args.get("status", "pending")
+    if status not in ("pending", "approved", "rejected"):
+        status = "pending"
+    return render_template("admin/accounts.html", status=status,
+                           enterprises=read(account_queries.organisations, "enterprise", status),
+                           agencies=read(account_queries.organisations, "agency", status))
+
+
+def _decided(call: Callable[[], Any]) -> Any:
+    """Run one approval decision; a refusal is flashed and the desk shown again."""
+    try:
+        done = call()
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        details = " ".join(m for ms in (exc.fields or {}).values() for m in ms)
+        flash(f"{exc.message} {details}".strip(), "error")
+        return back("admin_pages.accounts_list")
+    flash(_("%(name)s: %(state)s.", name=done.name, state=_(done.approval_status)))
+    return back("admin_pages.accounts_list")
+
+
+def _kind(kind: str) -> str:
+    if kind not in ("enterprise", "agency"):
+        abort(404)
+    return kind
+
+
+@bp.post("/accounts/<kind>/<int:org_id>/approve")
+@role_page(Role.ADMIN)
+def approve_account(kind: str, org_id: int) -> Any:
+    """Approve one registered enterprise or agency."""
+    return _decided(lambda: perform(accounts.approve_organisation, _kind(kind), org_id))
+
+
+@bp.post("/accounts/<kind>/<int:org_id>/reject")
+@role_page(Role.ADMIN)
+def reject_account(kind: str, org_id: int) -> Any:
+    """Reject one registered enterprise or agency, with a reason."""
+    reason = request.form.get("reason", "").strip()
+    return _decided(lambda: perform(accounts.reject_organisation, _kind(kind), org_id, reason))

@@ -1,19 +1,22 @@
-"""HR-agency pages: recommend a candidate, placements, subsidy claims with state and trace."""
+"""HR-agency pages: find consenting seekers and open vacancies by words, recommend with one
+button (no internal numbers typed), placements, subsidy claims with state and trace."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from flask import Blueprint, current_app, flash, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from matcher.enums import ClaimStatus, Role
+from matcher.enums import ClaimStatus, Role, SeekerCategory
 from matcher.errors import DomainError
 from matcher.subsidy import actions, queries
+from matcher.vacancies.queries import get_vacancy, search_vacancies
+from web.auth.next_url import same_site
 from web.extensions import limiter
 from web.pages.common import FormReader, back, form_page, me, page_args, role_page
-from web.security import perform, read
+from web.security import perform, read, read_public
 
 bp = Blueprint("agency_pages", __name__)
 
@@ -33,27 +36,68 @@ def _status() -> ClaimStatus | None:
         return None
 
 
+def _recommend_from_form() -> None:
+    form = FormReader(request.form)
+    seeker_id = form.integer("seeker_id", required=True)
+    vacancy_id = form.integer("vacancy_id", required=True)
+    note = form.text("note")
+    form.check()
+    assert seeker_id is not None and vacancy_id is not None
+    perform(actions.recommend, actions.RecommendationInput(seeker_id, vacancy_id, note))
+
+
 @bp.route("/", methods=["GET", "POST"])
 @role_page(Role.AGENCY)
 def recommendations_list() -> Any:
-    """The agency's recommendations; POST recommends a seeker for a vacancy."""
+    """The agency's recommendations; POST (a candidate's button) recommends one seeker."""
     page, per_page = page_args()
     if request.method == "POST":
-        form = FormReader(request.form)
         try:
-            seeker_id = form.integer("seeker_id", required=True)
-            vacancy_id = form.integer("vacancy_id", required=True)
-            note = form.text("note")
-            form.check()
-            assert seeker_id is not None and vacancy_id is not None
-            perform(actions.recommend, actions.RecommendationInput(seeker_id, vacancy_id, note))
+            _recommend_from_form()
         except DomainError as exc:
+            if exc.status == 404:
+                raise
             found = read(queries.agency_recommendations, page, per_page)
             return form_page("agency/recommendations.html", exc, page=found)
         flash(_("Recommendation recorded."))
-        return back("agency_pages.recommendations_list")
+        return redirect(same_site(request.form.get("back")) or
+                        url_for("agency_pages.recommendations_list"))
     found = read(queries.agency_recommendations, page, per_page)
-    return render_template("agency/recommendations.html", page=found, form={}, errors={})
+    return render_template("agency/recommendations.html", page=found)
+
+
+@bp.get("/seekers")
+@role_page(Role.AGENCY)
+def seekers() -> str:
+    """Consenting job seekers (masked), by words over name, skills and desired positions."""
+    words = request.args.get("q", "").strip()
+    category = request.args.get("category", "").strip()
+    if category not in {c.value for c in SeekerCategory}:
+        category = ""
+    found = read(queries.agency_seekers, words, category or None, *page_args())
+    return render_template("agency/seekers.html", page=found, words=words, category=category,
+                           categories=list(SeekerCategory))
+
+
+@bp.get("/vacancies")
+@role_page(Role.AGENCY)
+def vacancies() -> str:
+    """Open vacancies by words; with a chosen seeker, a Recommend button on each."""
+    words = request.args.get("q", "").strip()
+    page, per_page = page_args()
+    found = read_public(search_vacancies, words=words, page=page, per_page=per_page)
+    seeker = {"id": request.args.get("seeker_id", type=int),
+              "name": request.args.get("seeker_name", "")}
+    return render_template("agency/vacancies.html", page=found, words=words, seeker=seeker)
+
+
+@bp.get("/vacancies/<int:vacancy_id>/candidates")
+@role_page(Role.AGENCY)
+def candidates(vacancy_id: int) -> str:
+    """A vacancy's ranked job seekers who consent to agency recommendation, each with a button."""
+    vacancy = read_public(get_vacancy, vacancy_id)
+    return render_template("agency/candidates.html", vacancy=vacancy,
+                           items=read(queries.agency_candidates, vacancy_id))
 
 
 @bp.get("/placements")
@@ -67,7 +111,8 @@ def placements() -> str:
 def _claims_page(**context: Any) -> dict[str, Any]:
     found = read(queries.claim_list, *page_args(), _status())
     return {"page": found, "rules": read(queries.claim_rules), "statuses": list(ClaimStatus),
-            "status": _status(), "idempotency_key": uuid.uuid4().hex, **context}
+            "status": _status(), "idempotency_key": uuid.uuid4().hex,
+            "placements": read(queries.agency_placements, 1, 100).items, **context}
 
 
 @bp.get("/claims")

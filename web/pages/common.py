@@ -30,7 +30,7 @@ def role_page(*allowed: Role) -> Callable[[Callable[..., Any]], Callable[..., An
         def inner(*args: Any, **kwargs: Any) -> Any:
             p = g.get("principal")
             if p is None:
-                return redirect(url_for("auth.login"))
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             require_role(p, *allowed)
             return view(*args, **kwargs)
 

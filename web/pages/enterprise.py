@@ -202,14 +202,14 @@ def requests_list() -> Any:
             district = form.optional("district")
             form.check()
             assert headcount is not None and start is not None and end is not None
-            perform(lending.post_request, RequestInput(
+            posted = perform(lending.post_request, RequestInput(
                 title=title, skills=skills, headcount=headcount, start_date=start,
                 end_date=end, site=site, district=district))
         except DomainError as exc:
             return form_page("enterprise/requests.html", exc,
                              page=read(lending_q.own_requests, page, per_page))
         flash(_("Borrowing request posted."))
-        return back("enterprise_pages.requests_list")
+        return back("lending_pages.matches", request_id=posted["id"])
     return render_template("enterprise/requests.html",
                            page=read(lending_q.own_requests, page, per_page), form={}, errors={})
 
@@ -237,7 +237,8 @@ def agreements_list() -> str:
 def agreement(agreement_id: int) -> str:
     """One agreement the enterprise is party to, with accept/sign buttons."""
     found = read(lending_q.agreement, agreement_id)
-    return render_template("enterprise/agreement.html", a=found.agreement, side=found.side)
+    return render_template("enterprise/agreement.html", a=found.agreement, side=found.side,
+                           ack_urls=found.ack_urls)
 
 
 @bp.get("/agreements/<int:agreement_id>/document")
@@ -260,6 +261,12 @@ def accept_agreement(agreement_id: int) -> BaseResponse:
 @bp.post("/agreements/<int:agreement_id>/sign")
 @role_page(Role.ENTERPRISE)
 def sign_agreement(agreement_id: int) -> BaseResponse:
-    """Sign an accepted agreement as the caller's side."""
-    _act(lambda: perform(lending.sign_agreement, agreement_id), _("Agreement signed."))
+    """Sign an accepted agreement as the caller's side, after the signer confirms by name."""
+    signer = request.form.get("signer_name", "").strip()
+    if not signer or request.form.get("confirm") != "1":
+        read(lending_q.agreement, agreement_id)  # another's agreement is 404, not a hint
+        flash(_("Type your name and tick the confirmation to sign."), "error")
+    else:
+        _act(lambda: perform(lending.sign_agreement, agreement_id, signer=signer),
+             _("Agreement signed."))
     return back("enterprise_pages.agreement", agreement_id=agreement_id)

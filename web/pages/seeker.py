@@ -6,14 +6,15 @@ import json
 import uuid
 from typing import Any
 
-from flask import Blueprint, Response, flash, render_template, request
+from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
-from matcher.enums import Role
+from matcher.enums import Role, SeekerCategory
 from matcher.errors import DomainError, ValidationFailed
 from matcher.seekers import actions, queries
 from matcher.seekers.services import SeekerInput
+from web.auth.next_url import same_site
 from web.pages.common import FormReader, back, form_page, page_args, role_page
 from web.security import SessionUser, perform, read, unit_of_work
 
@@ -55,24 +56,32 @@ def _districts() -> list[str]:
         return queries.districts(uow)
 
 
+def _signup_page(**context: Any) -> dict[str, Any]:
+    return {"districts": _districts(), "categories": list(SeekerCategory),
+            "next": same_site(request.values.get("next")) or "", **context}
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 def signup() -> Any:
-    """Create a job-seeker profile and its login in one transaction, then log in."""
+    """Create a job-seeker profile (with categories and district) and its login, then log in."""
     if request.method == "GET":
-        return render_template("seeker/signup.html", form={}, errors={},
-                               districts=_districts())
+        return render_template("seeker/signup.html", form={}, errors={}, **_signup_page())
     form = FormReader(request.form)
     email, password = form.text("email", required=True), form.text("password", required=True)
+    form.text("district", required=True)  # the travel radius is measured from it
     try:
         changes = _profile_changes(form)
+        changes["categories"] = tuple(request.form.getlist("categories"))
         profile = SeekerInput(external_id=f"web-{uuid.uuid4().hex[:16]}", **changes)
         with unit_of_work() as uow:
             view = actions.sign_up_seeker(uow, actions.SignUp(email, password, profile))
     except DomainError as exc:
-        return form_page("seeker/signup.html", exc, districts=_districts())
+        return form_page("seeker/signup.html", exc, **_signup_page(
+            chosen=request.form.getlist("categories")))
     login_user(SessionUser(view))
     flash(_("Welcome! Your profile is saved; here are your recommendations."))
-    return back("seeker_pages.recommendations")
+    wanted = same_site(request.form.get("next"))
+    return redirect(wanted) if wanted else back("seeker_pages.recommendations")
 
 
 @bp.get("/")

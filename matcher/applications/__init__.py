@@ -1,0 +1,1 @@
+"""Applications: a seeker applies, the enterprise moves the application on and hires."""

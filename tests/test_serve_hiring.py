@@ -1,0 +1,148 @@
+"""Both hiring journeys through the JSON API of a real gunicorn (2 workers) on the demo city.
+
+Seeker applies -> enterprise shortlists, interviews, offers, hires -> seeker sees it; agency
+finds a registered-unemployed seeker, recommends -> enterprise hires the agency's applicant
+-> the bureau records 6 months of social insurance -> the agency claims 311 yuan -> the
+bureau approves and pays. Ids come from the API's own answers, never typed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_serve_smoke import BIN, _free_port
+
+PASSWORD = "demo"
+
+
+class Api:
+    """A tiny JSON client with a bearer token."""
+
+    def __init__(self, base: str, email: str | None = None):
+        self.base, self.token = base, None
+        if email:
+            self.token = self("POST", "/auth/token", {"email": email, "password": PASSWORD}
+                              )[1]["token"]
+
+    def __call__(self, method: str, path: str, body: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        req = urllib.request.Request(self.base + path, method=method, headers={
+            "Content-Type": "application/json", **(headers or {}),
+            **({"Authorization": f"Bearer {self.token}"} if self.token else {})},
+            data=json.dumps(body).encode() if body is not None else None)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                return resp.status, json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read() or b"null")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    env = {**os.environ, "WORKBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path / 'wb.db'}",
+           "WORKBRIDGE_INDEX_DIR": str(tmp_path / "indexes"), "WORKBRIDGE_ENV": "development",
+           "WORKBRIDGE_SECRET_KEY": "serve-hiring", "WORKBRIDGE_ENCODER": "fake",
+           "HF_HUB_OFFLINE": "1"}
+    env.pop("WORKBRIDGE_TEST_PG_URL", None)
+    wb = str(BIN / "workbridge")
+    for args in (["db", "upgrade"], ["demo", "seed", "--size", "80", "-q"], ["index", "build"]):
+        done = subprocess.run([wb, *args], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    port = _free_port()
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+             "web:create_app()"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).close()
+                break
+            except OSError:
+                assert server.poll() is None, log_path.read_text()
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _open_vacancy(ent: Api, skip: set[int]) -> int:
+    _, page = ent("GET", "/enterprise/vacancies?per_page=100")
+    return next(v["id"] for v in page["items"]
+                if v["status"] == "open" and v["remaining"] > 0 and v["id"] not in skip)
+
+
+@pytest.mark.slow
+def test_hiring_journeys_through_the_api(served: str) -> None:
+    seeker, ent, agency, admin = (Api(served, f"{r}@demo.workbridge.local")
+                                  for r in ("seeker", "enterprise", "agency", "admin"))
+    _, mine = seeker("GET", "/me/applications?per_page=100")
+    applied = {a["vacancy_id"] for a in mine["items"]}
+    vacancy_id = _open_vacancy(ent, applied)
+    status, app = seeker("POST", "/me/applications", {"vacancy_id": vacancy_id})
+    assert status == 201, app
+    assert seeker("POST", "/me/applications", {"vacancy_id": vacancy_id})[0] == 409
+    _, listed = ent("GET", f"/enterprise/vacancies/{vacancy_id}/applications")
+    assert app["id"] in {a["application"]["id"] for a in listed["items"]}
+    for body in ({"status": "shortlisted"},
+                 {"status": "interview", "interview_at": "2030-01-02T09:00:00+08:00",
+                  "interview_location": "线上 https://meet.example/1"},
+                 {"status": "offered"}):
+        status, out = ent("POST", f"/enterprise/applications/{app['id']}/status", body)
+        assert status == 200, out
+        _, mine = seeker("GET", "/me/applications?per_page=100")  # the other worker, too
+        assert {a["id"]: a["status"] for a in mine["items"]}[app["id"]] == body["status"]
+    assert ent("POST", f"/enterprise/applications/{app['id']}/hire",
+               {"hired_on": "2030-01-10"})[0] == 422
+    status, placed = ent("POST", f"/enterprise/applications/{app['id']}/hire",
+                         {"hired_on": "2030-01-10", "contract_months": 12,
+                          "contract_reference": "EC-1"})
+    assert status == 201, placed
+    _, inbox = seeker("GET", "/notifications")
+    assert inbox["items"][0]["kind"] == "application.hired"
+
+    # the agency journey: find by category, recommend, hire, social insurance, claim, pay
+    status, found = agency("GET", "/agency/seekers?category=registered_unemployed")
+    assert status == 200 and found["items"], found
+    target = _open_vacancy(ent, {vacancy_id})
+    status, rec = {}, None
+    for person in found["items"]:
+        status, rec = agency("POST", "/agency/recommendations",
+                             {"seeker_id": person["id"], "vacancy_id": target})
+        if status == 201:
+            break
+    assert status == 201, rec
+    _, listed = ent("GET", f"/enterprise/vacancies/{target}/applications")
+    mine_app = next(a["application"] for a in listed["items"]
+                    if a["application"]["source"] == "agency")
+    assert ent("POST", f"/enterprise/applications/{mine_app['id']}/status",
+               {"status": "offered"})[0] == 200
+    today = (datetime.now(UTC) + timedelta(hours=8)).date().isoformat()
+    status, placed = ent("POST", f"/enterprise/applications/{mine_app['id']}/hire",
+                         {"hired_on": today, "contract_months": 12})
+    assert status == 201 and placed["agency_id"] is not None, placed
+    url = f"/admin/placements/{placed['id']}/social-insurance"
+    assert admin("POST", url, {"months": -1})[0] == 422
+    assert admin("POST", url, {"months": 6})[0] == 200
+    status, claim = agency("POST", "/agency/claims",
+                           {"placement_id": placed["id"], "rule_code": "employment_introduction"},
+                           headers={"Idempotency-Key": f"serve-{placed['id']}"})
+    assert status in (200, 201), claim
+    claim = claim.get("claim", claim)
+    assert claim["amount_fen"] == 31100
+    assert admin("POST", f"/admin/claims/{claim['id']}/approve", {"note": "ok"})[0] == 200
+    status, paid = admin("POST", f"/admin/claims/{claim['id']}/pay", {})
+    assert status in (200, 201), paid

@@ -1,0 +1,107 @@
+"""Marshmallow schemas of registration, approval and the agency's seeker search."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from matcher.enums import SeekerCategory
+from web.api.schemas import Int, PageArgs, Str, UserOut
+from web.schemas import InputSchema
+
+APPROVAL_STATES = ("pending", "approved", "rejected")
+
+
+class RegisterEnterpriseIn(InputSchema):
+    """An enterprise registers: its login, name and unified social credit code."""
+
+    email = Str(required=True, validate=validate.Length(min=3, max=254))
+    password = Str(required=True, validate=validate.Length(min=4, max=200))
+    name = Str(required=True, validate=validate.Length(min=2, max=200))
+    credit_code = Str(required=True, validate=validate.Length(min=1, max=40))
+    district = Str(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
+class RegisterAgencyIn(RegisterEnterpriseIn):
+    """An HR agency registers: as an enterprise, plus its HR service licence number."""
+
+    credit_code = Str(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    license_no = Str(required=True, validate=validate.Length(min=1, max=64))
+
+
+class RegisteredOut(Schema):
+    """The new login; its organisation waits for the bureau's approval."""
+
+    user = fields.Nested(UserOut, required=True)
+    approval_status = Str(required=True)
+
+
+class OrgOut(Schema):
+    """An enterprise or agency on the approval desk."""
+
+    id = Int(required=True)
+    kind = Str(required=True)
+    name = Str(required=True)
+    credit_code = Str(allow_none=True)
+    license_no = Str(allow_none=True)
+    district = Str(allow_none=True)
+    approval_status = Str(required=True)
+
+
+class OrgListArgs(InputSchema):
+    """Which approval state to list."""
+
+    status = Str(load_default="pending", validate=validate.OneOf(APPROVAL_STATES))
+
+
+class OrgListOut(Schema):
+    """Organisations in one approval state."""
+
+    items = fields.List(fields.Nested(OrgOut), required=True)
+
+
+class OrgRejectIn(InputSchema):
+    """Why a registration is rejected."""
+
+    reason = Str(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class SeekerSearchArgs(PageArgs):
+    """Words over name, skills and desired positions; one person category."""
+
+    q = Str(load_default="", validate=validate.Length(max=200))
+    category = Str(load_default=None, validate=validate.OneOf([c.value for c in SeekerCategory]))
+
+
+class AgencySeekerOut(Schema):
+    """A consenting seeker as an agency sees them (masked)."""
+
+    id = Int(required=True)
+    name = Str(required=True)
+    categories = fields.List(Str(), required=True)
+    skills = fields.List(Str())
+    desired_positions = fields.List(Str())
+    district = Str(allow_none=True)
+    phone_masked = Str(allow_none=True)
+
+
+class CandidateArgs(InputSchema):
+    """Which open vacancy's ranked candidates to show."""
+
+    vacancy_id = Int(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class AgencyCandidateOut(AgencySeekerOut):
+    """A consenting seeker ranked for a vacancy (masked), with the match facts."""
+
+    rank = Int(required=True)
+    score = fields.Float(required=True)
+    matched_skills = fields.List(Str())
+    missing_skills = fields.List(Str())
+    distance_km = fields.Float(allow_none=True)
+    distance_approximate = fields.Boolean()
+
+
+class AgencyCandidatesOut(Schema):
+    """A vacancy's ranked consenting candidates, best first."""
+
+    items = fields.List(fields.Nested(AgencyCandidateOut), required=True)
