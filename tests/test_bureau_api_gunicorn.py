@@ -7,11 +7,6 @@ Seeds in-process (fake encoder: requests read stored vectors), serves
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from datetime import date, timedelta
@@ -19,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from builders.serving import demo_env, gunicorn
 
 from matcher import migrate
 from matcher.config import load_settings
@@ -26,14 +22,7 @@ from matcher.demo.seed import seed_demo
 from matcher.index.registry import Registry
 from matcher.runtime import Runtime
 
-BIN = Path(sys.executable).parent
 PASSWORD = "bureau-gunicorn-1"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _call(base: str, method: str, path: str, token: str | None = None,
@@ -70,57 +59,43 @@ def test_bureau_desks_through_gunicorn(tmp_path: Path, monkeypatch: pytest.Monke
            "WORKBRIDGE_SECRET_KEY": "bureau-gunicorn", "WORKBRIDGE_DEMO_PASSWORD": PASSWORD}
     monkeypatch.setenv("WORKBRIDGE_DEMO_PASSWORD", PASSWORD)
     _prepare(env)
-    env = {**os.environ, **env, "HF_HUB_OFFLINE": "1"}
-    env.pop("WORKBRIDGE_TEST_PG_URL", None)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = tmp_path / "gunicorn.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "2", "--bind",
-                                   f"127.0.0.1:{port}", "web:create_app()"],
-                                  env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        for _ in range(150):
-            try:
-                if _call(base, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                assert server.poll() is None, log_path.read_text()
-                time.sleep(0.2)
-        status, issued = _call(base, "POST", "/api/v1/auth/token", body={
-            "email": "admin@demo.workbridge.local", "password": PASSWORD})
-        assert status == 201, issued
-        token, day = issued["token"], date.today().isoformat()
-        for _ in range(2):  # both workers
-            status, desk = _call(base, "GET", f"/api/v1/bureau/gaps?date={day}", token)
-            assert status == 200 and desk["items"], desk
-        gap = desk["items"][0]["id"]
-        status, one = _call(base, "GET", f"/api/v1/bureau/gaps/{gap}/candidates?date={day}",
-                            token)
-        assert status == 200 and set(one["candidates"]) == {"seeker", "surplus", "cohort"}
-        status, plan = _call(base, "POST", "/api/v1/bureau/dispatch", token, {"date": day})
-        assert status == 201 and plan["assignments"], plan
-        status, done_ = _call(base, "POST",
-                              f"/api/v1/bureau/dispatch/{plan['proposal_id']}/confirm", token)
-        assert status == 200 and done_["messages"] == 2 * len(plan["assignments"])
-        late = (date.today() + timedelta(days=400)).isoformat()
-        status, empty = _call(base, "POST", "/api/v1/bureau/dispatch", token, {"date": late})
-        assert status == 201 and empty["assignments"] == []
-        status, err = _call(base, "POST",
-                            f"/api/v1/bureau/dispatch/{empty['proposal_id']}/confirm", token)
-        assert status == 422 and err["error"]["code"] == "empty_plan"
-        status, formed = _call(base, "POST", "/api/v1/bureau/cohorts", token,
-                               {"date": day, "capacity": 12})
-        assert status == 201 and formed["formed"], formed
-        cohort = formed["formed"][0]["cohort"]["id"]
-        status, man = _call(base, "GET", f"/api/v1/bureau/cohorts/{cohort}/manifest", token)
-        assert status == 200 and man["cohort"]["manifest"]
-        status, listed = _call(base, "GET", "/api/v1/bureau/cohorts?per_page=5", token)
-        assert status == 200 and listed["page"]["total"] >= len(formed["formed"])
-        status, scan = _call(base, "POST", "/api/v1/bureau/warning/scan", token, {"date": day})
-        assert status == 200 and scan["scanned"] > 0
-        status, watch = _call(base, "GET", "/api/v1/bureau/watch", token)
-        assert status == 200 and watch["items"]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with gunicorn(demo_env(tmp_path, **env), tmp_path / "gunicorn.log") as base:
+        _desks(base)
+
+
+def _desks(base: str) -> None:
+    """The officer's desks through the API (both workers answer the gap list)."""
+    status, issued = _call(base, "POST", "/api/v1/auth/token", body={
+        "email": "admin@demo.workbridge.local", "password": PASSWORD})
+    assert status == 201, issued
+    token, day = issued["token"], date.today().isoformat()
+    for _ in range(2):  # both workers
+        status, desk = _call(base, "GET", f"/api/v1/bureau/gaps?date={day}", token)
+        assert status == 200 and desk["items"], desk
+    gap = desk["items"][0]["id"]
+    status, one = _call(base, "GET", f"/api/v1/bureau/gaps/{gap}/candidates?date={day}",
+                        token)
+    assert status == 200 and set(one["candidates"]) == {"seeker", "surplus", "cohort"}
+    status, plan = _call(base, "POST", "/api/v1/bureau/dispatch", token, {"date": day})
+    assert status == 201 and plan["assignments"], plan
+    status, done_ = _call(base, "POST",
+                          f"/api/v1/bureau/dispatch/{plan['proposal_id']}/confirm", token)
+    assert status == 200 and done_["messages"] == 2 * len(plan["assignments"])
+    late = (date.today() + timedelta(days=400)).isoformat()
+    status, empty = _call(base, "POST", "/api/v1/bureau/dispatch", token, {"date": late})
+    assert status == 201 and empty["assignments"] == []
+    status, err = _call(base, "POST",
+                        f"/api/v1/bureau/dispatch/{empty['proposal_id']}/confirm", token)
+    assert status == 422 and err["error"]["code"] == "empty_plan"
+    status, formed = _call(base, "POST", "/api/v1/bureau/cohorts", token,
+                           {"date": day, "capacity": 12})
+    assert status == 201 and formed["formed"], formed
+    cohort = formed["formed"][0]["cohort"]["id"]
+    status, man = _call(base, "GET", f"/api/v1/bureau/cohorts/{cohort}/manifest", token)
+    assert status == 200 and man["cohort"]["manifest"]
+    status, listed = _call(base, "GET", "/api/v1/bureau/cohorts?per_page=5", token)
+    assert status == 200 and listed["page"]["total"] >= len(formed["formed"])
+    status, scan = _call(base, "POST", "/api/v1/bureau/warning/scan", token, {"date": day})
+    assert status == 200 and scan["scanned"] > 0
+    status, watch = _call(base, "GET", "/api/v1/bureau/watch", token)
+    assert status == 200 and watch["items"]

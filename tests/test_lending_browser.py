@@ -25,7 +25,7 @@ from web import create_app
 
 pytestmark = [pytest.mark.browser]
 sync_api = pytest.importorskip("playwright.sync_api")
-from test_browser import ARGS, CHROMIUM, PASSWORD  # noqa: E402
+from test_browser import ARGS, CHROMIUM, _login, _page  # noqa: E402
 
 if not CHROMIUM.exists():  # pragma: no cover - only on machines without Debian's chromium
     pytest.skip("needs Debian's chromium", allow_module_level=True)
@@ -51,24 +51,6 @@ def server(settings: Settings) -> Iterator[tuple[str, Runtime]]:
     httpd.shutdown()
     thread.join(5)
     rt.dispose()
-
-
-def _page(browser, base: str):
-    context = browser.new_context(base_url=base, viewport={"width": 1200, "height": 900},
-                                  locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
-
-
-def _login(browser, base: str, who: str):
-    page = _page(browser, base)
-    page.goto("/auth/login")
-    page.fill("input[name=email]", f"{who}@demo.workbridge.local")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
-    return page
 
 
 def _sign(page, url: str, name: str) -> None:

@@ -8,9 +8,6 @@ confirms through their link (a wrong name first); the agreement activates and is
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_serve_smoke import BIN, _free_port
+from builders.serving import demo_env, gunicorn, seed_with_cli
 
 TODAY = date.today()
 
@@ -61,34 +58,11 @@ class Api:
 
 @pytest.mark.slow
 def test_lending_journey_through_gunicorn(tmp_path: Path) -> None:
-    env = {**os.environ, "WORKBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path / 'wb.db'}",
-           "WORKBRIDGE_INDEX_DIR": str(tmp_path / "indexes"), "WORKBRIDGE_ENCODER": "fake",
-           "WORKBRIDGE_SECRET_KEY": "lending-smoke", "WORKBRIDGE_DEMO_PASSWORD": "demo-pass",
-           "HF_HUB_OFFLINE": "1"}
-    env.pop("WORKBRIDGE_TEST_PG_URL", None)
-    wb = str(BIN / "workbridge")
-    for args in (["db", "upgrade"], ["demo", "seed", "--size", "80", "-q"], ["index", "build"]):
-        done = subprocess.run([wb, *args], env=env, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr
-    port = _free_port()
-    log_path = tmp_path / "gunicorn.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-             "web:create_app()"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    api = Api(f"http://127.0.0.1:{port}")
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(api.base + "/", timeout=5).close()
-                break
-            except OSError:
-                assert server.poll() is None, log_path.read_text()
-                time.sleep(0.2)
-        _journey(api)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    env = demo_env(tmp_path, WORKBRIDGE_SECRET_KEY="lending-smoke",
+                   WORKBRIDGE_DEMO_PASSWORD="demo-pass")
+    seed_with_cli(env)
+    with gunicorn(env, tmp_path / "gunicorn.log") as base:
+        _journey(Api(base))
 
 
 def _journey(api: Api) -> None:

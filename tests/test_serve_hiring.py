@@ -9,9 +9,6 @@ bureau approves and pays. Ids come from the API's own answers, never typed.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_serve_smoke import BIN, _free_port
+from builders.serving import demo_env, gunicorn, seed_with_cli
 
 PASSWORD = "demo"
 
@@ -49,34 +46,10 @@ class Api:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
-    env = {**os.environ, "WORKBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path / 'wb.db'}",
-           "WORKBRIDGE_INDEX_DIR": str(tmp_path / "indexes"), "WORKBRIDGE_ENV": "development",
-           "WORKBRIDGE_SECRET_KEY": "serve-hiring", "WORKBRIDGE_ENCODER": "fake",
-           "HF_HUB_OFFLINE": "1"}
-    env.pop("WORKBRIDGE_TEST_PG_URL", None)
-    wb = str(BIN / "workbridge")
-    for args in (["db", "upgrade"], ["demo", "seed", "--size", "80", "-q"], ["index", "build"]):
-        done = subprocess.run([wb, *args], env=env, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr
-    port = _free_port()
-    log_path = tmp_path / "gunicorn.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-             "web:create_app()"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/api/v1"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).close()
-                break
-            except OSError:
-                assert server.poll() is None, log_path.read_text()
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    env = demo_env(tmp_path, WORKBRIDGE_ENV="development", WORKBRIDGE_SECRET_KEY="serve-hiring")
+    seed_with_cli(env)
+    with gunicorn(env, tmp_path / "gunicorn.log") as base:
+        yield base + "/api/v1"
 
 
 def _open_vacancy(ent: Api, skip: set[int]) -> int:

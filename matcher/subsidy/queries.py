@@ -6,7 +6,7 @@ Agencies see only their own rows; administrators (and the system) see all.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from matcher.accounts import permissions as perm
 from matcher.action import query
 from matcher.enums import ClaimStatus, Role
-from matcher.models import AuditLog, JobSeeker, Vacancy
+from matcher.models import AuditLog, Enterprise, HRAgency, JobSeeker, Vacancy
 from matcher.models.subsidy import Placement, Recommendation, SubsidyClaim
 from matcher.principal import Principal
 from matcher.recommend.service import candidates_for_vacancy
@@ -82,6 +82,22 @@ def agency_candidates(uow: Work, actor: Principal, vacancy_id: int) -> list[dict
              **asdict(cards[c.person_id])} for c in found if c.person_id in cards]
 
 
+def _named_claim(uow: Work, view: ClaimView) -> ClaimView:
+    """``view`` with the claimant's name and the placement's (masked) person and vacancy."""
+    placement = uow.s.get(Placement, view.placement_id)
+    if placement is None:
+        return view
+    names = _named(uow, {"seeker_id": placement.seeker_id, "vacancy_id": placement.vacancy_id})
+    kind = {"agency": HRAgency, "enterprise": Enterprise, "person": JobSeeker}.get(
+        view.claimant_kind)
+    row = uow.s.get(kind, view.claimant_id) if kind else None
+    name = str(getattr(row, "name", None) or "")
+    return replace(view, claimant_name=agency_search.mask_name(name)
+                   if view.claimant_kind == "person" else name,
+                   seeker_name=names["seeker_name"], vacancy_title=names["vacancy_title"],
+                   enterprise_name=names["enterprise_name"])
+
+
 @query(Role.AGENCY, Role.ADMIN)
 def claim_list(uow: Work, actor: Principal, page: int, per_page: int,
                status: ClaimStatus | None = None) -> Page:
@@ -91,14 +107,15 @@ def claim_list(uow: Work, actor: Principal, page: int, per_page: int,
         stmt = stmt.where(SubsidyClaim.agency_id == _own_agency(actor))
     if status is not None:
         stmt = stmt.where(SubsidyClaim.status == status)
-    return paginate(uow.s, stmt, page, per_page, lambda c: asdict(ClaimView.of(c)))
+    return paginate(uow.s, stmt, page, per_page,
+                    lambda c: asdict(_named_claim(uow, ClaimView.of(c))))
 
 
 @query(Role.AGENCY, Role.ADMIN)
 def claim_detail(uow: Work, actor: Principal, claim_id: int) -> ClaimView:
     """One claim with its evaluation trace (an agency's own, any for admins)."""
     perm.own_claim(uow.s, actor, claim_id)
-    return claims.get_claim(uow, claim_id, actor=actor.actor())
+    return _named_claim(uow, claims.get_claim(uow, claim_id, actor=actor.actor()))
 
 
 @query(Role.AGENCY, Role.ADMIN)

@@ -69,6 +69,11 @@ class ClaimView:
     trace: dict[str, Any]
     decided_by: str | None
     decision_reason: str | None
+    # who and what, for people reading the claim (filled by the queries; masked seeker name)
+    claimant_name: str = ""
+    seeker_name: str = ""
+    vacancy_title: str = ""
+    enterprise_name: str = ""
 
     @classmethod
     def of(cls, c: SubsidyClaim) -> ClaimView:

@@ -84,6 +84,10 @@ class ClaimOut(Schema):
     trace = fields.Dict()
     decided_by = Str(allow_none=True)
     decision_reason = Str(allow_none=True)
+    claimant_name = Str()
+    seeker_name = Str(metadata={"description": "the placed person, masked"})
+    vacancy_title = Str()
+    enterprise_name = Str()
 
 
 class ClaimListArgs(PageArgs):

@@ -1,0 +1,69 @@
+"""The product as `make run` serves it: a seeded demo city behind a real gunicorn.
+
+For the tests that drive workbridge through HTTP: :func:`demo_env` (a private database and
+index folder), :func:`seed_with_cli` (the real console script: migrate, seed, build), and
+:func:`gunicorn` (2 workers, no preload, on a free port; yields the base URL once
+``/healthz`` answers, and stops the server afterwards).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback address right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def demo_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a private demo city under ``tmp_path`` (fake encoder by default)."""
+    env = {**os.environ, "WORKBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path / 'wb.db'}",
+           "WORKBRIDGE_INDEX_DIR": str(tmp_path / "indexes"), "WORKBRIDGE_ENCODER": "fake",
+           "WORKBRIDGE_SECRET_KEY": "served-test", "HF_HUB_OFFLINE": "1", **extra}
+    env.pop("WORKBRIDGE_TEST_PG_URL", None)
+    return env
+
+
+def seed_with_cli(env: dict[str, str], size: int = 80) -> None:
+    """`workbridge db upgrade`, `demo seed --size N`, `index build`, as `make run` does."""
+    wb = str(BIN / "workbridge")
+    for args in (["db", "upgrade"], ["demo", "seed", "--size", str(size), "-q"],
+                 ["index", "build"]):
+        done = subprocess.run([wb, *args], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], log_path: Path, workers: int = 2) -> Iterator[str]:
+    """Serve ``web:create_app()`` with gunicorn; yields ``http://127.0.0.1:<port>``."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+             "web:create_app()"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=5).close()
+                break
+            except OSError:
+                assert server.poll() is None, log_path.read_text()
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
