@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from matcher.bureau.gaps import fill_rate
 from matcher.bureau.warning import watch_list
+from matcher.csv_safe import safe_record
 from matcher.enums import CohortStatus, DispatchStatus, LedgerKind
 from matcher.models import Cohort, DispatchAssignment, Enterprise, LaborGap, LedgerEntry
 
@@ -105,5 +106,5 @@ def write_csv(rows: Sequence[Row], path: Path, columns: Sequence[str] | None = N
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols)
         w.writeheader()
-        w.writerows(rows)
+        w.writerows(safe_record(r) for r in rows)
     return len(rows)

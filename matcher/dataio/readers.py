@@ -18,6 +18,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from matcher.csv_safe import safe_row
+
 FORMATS = ("csv", "jsonl")
 LIST_SEP = ";"
 _EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl"}
@@ -165,13 +167,15 @@ def _json_row(row: int, line: int | None, item: Any) -> SourceRow:
     return SourceRow(row, line, {normalize_column(str(k)): v for k, v in item.items()})
 
 
-def _csv_cell(value: Any) -> str:
+def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | tuple):
         return LIST_SEP.join(str(v) for v in value)
+    if isinstance(value, int | float):
+        return value  # a number stays a number (a negative one is no formula)
     return str(value)
 
 
@@ -188,7 +192,7 @@ def write_rows(path: str | os.PathLike[str], fmt: str, columns: list[str],
                 writer = csv.writer(out, lineterminator="\n")
                 writer.writerow(columns)
                 for row in rows:
-                    writer.writerow([_csv_cell(row.get(c)) for c in columns])
+                    writer.writerow(safe_row(_csv_cell(row.get(c)) for c in columns))
                     count += 1
             else:
                 for row in rows:

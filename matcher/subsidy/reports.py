@@ -15,10 +15,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from matcher.csv_safe import safe_row
 from matcher.enums import ClaimantKind, ClaimStatus, LedgerKind
 from matcher.models import HRAgency
 from matcher.models.subsidy import LedgerEntry, Placement, SubsidyClaim
 from matcher.subsidy.clock import local_date
+
+CENT = Decimal("0.01")
 
 CLAIM_STATES = ("draft", "submitted", "approved", "rejected", "paid", "reversed")
 
@@ -141,6 +144,6 @@ def write_csv(rows: Sequence[Any], path: Path | str, row_type: type) -> int:
             for name in names:
                 out.append(values[name])
                 if name.endswith("_fen"):
-                    out.append(f"{Decimal(values[name]) / 100:.2f}")
-            writer.writerow(out)
+                    out.append((Decimal(values[name]) / 100).quantize(CENT))  # a number
+            writer.writerow(safe_row(out))
     return len(rows)

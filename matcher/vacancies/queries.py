@@ -99,11 +99,11 @@ def search_vacancies(
         .where(Vacancy.status == VacancyStatus.OPEN, Vacancy.filled < Vacancy.headcount)
     )
     for word in words.split():
-        pattern = f"%{word.lower()}%"
+        word = word.lower()  # % and _ are literal characters, not wildcards
         stmt = stmt.where(or_(
-            func.lower(Vacancy.title).like(pattern),
-            func.lower(Vacancy.description).like(pattern),
-            func.lower(Enterprise.name).like(pattern),
+            func.lower(Vacancy.title).contains(word, autoescape=True),
+            func.lower(Vacancy.description).contains(word, autoescape=True),
+            func.lower(Enterprise.name).contains(word, autoescape=True),
         ))
     if district:
         stmt = stmt.where(Vacancy.district == district)

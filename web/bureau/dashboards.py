@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response, abort, jsonify, render_template
 
 from matcher.bureau import queries
+from matcher.csv_safe import safe_record
 from web.bureau import as_of, bp
 from web.security import read
 
@@ -58,7 +59,7 @@ def csv_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     buf.write("\ufeff")
     w = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore")
     w.writeheader()
-    w.writerows(rows)
+    w.writerows(safe_record(r) for r in rows)
     return buf.getvalue()
 
 
