@@ -5,19 +5,13 @@ and recommends with one button; the bureau approves a registered enterprise. No 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from builders.serving import demo_app
 
 from matcher.config import Settings
-from matcher.demo.seed import seed_demo
-from matcher.index.kinds import KINDS
-from matcher.index.registry import get_registry
-from matcher.runtime import Runtime
-from web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -33,18 +27,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 @pytest.fixture
 def server(settings: Settings) -> Iterator[str]:
     """The app on a free port over a small seeded demo city (fake encoder)."""
-    app = create_app(settings.override(encoder="fake", env="development"))
-    rt: Runtime = app.extensions["matcher"]
-    assert seed_demo(rt, seed=7, size=80).seeded
-    for kind in KINDS:
-        get_registry(rt).rebuild(kind)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(5)
-    rt.dispose()
+    with demo_app(settings) as (base, _rt):
+        yield base
 
 
 def _log_in(page, role: str) -> None:  # type: ignore[no-untyped-def]

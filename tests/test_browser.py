@@ -12,24 +12,20 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from builders.serving import demo_app
 from sqlalchemy import select
 
 from matcher.config import Settings
-from matcher.demo.seed import seed_demo
 from matcher.enums import PersonStatus
-from matcher.index.kinds import KINDS
-from matcher.index.registry import get_registry
 from matcher.models import JobSeeker
 from matcher.runtime import Runtime
 from matcher.subsidy.actors import Actor
 from matcher.subsidy.clock import today
 from matcher.subsidy.placements import HireRequest, hire
-from web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -47,23 +43,9 @@ sync_api = pytest.importorskip("playwright.sync_api")
 @pytest.fixture
 def server(settings: Settings) -> Iterator[tuple[str, Runtime]]:
     """The app on a free port, over a seeded demo city with built indexes."""
-    from werkzeug.serving import make_server
-
     # the fake encoder by default: with e5-small seeding and indexing take ~70 s of the ~95 s
-    encoder = os.environ.get("WORKBRIDGE_BROWSER_ENCODER", "fake")
-    app = create_app(settings.override(encoder=encoder, env="development"))
-    rt: Runtime = app.extensions["matcher"]
-    assert seed_demo(rt, seed=7, size=80).seeded
-    registry = get_registry(rt)
-    for kind in KINDS:
-        registry.rebuild(kind)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", rt
-    httpd.shutdown()
-    thread.join(5)
-    rt.dispose()
+    with demo_app(settings, encoder=os.environ.get("WORKBRIDGE_BROWSER_ENCODER", "fake")) as s:
+        yield s
 
 
 @pytest.fixture

@@ -9,19 +9,15 @@ can already go today and the agreement can run for one day, today.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
+from builders.serving import demo_app
 
 from matcher.config import Settings
-from matcher.demo.seed import seed_demo
-from matcher.index.kinds import KINDS
-from matcher.index.registry import get_registry
 from matcher.models import SurplusEmployee
 from matcher.runtime import Runtime
-from web import create_app
 
 pytestmark = [pytest.mark.browser]
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -36,21 +32,8 @@ TODAY = date.today()
 @pytest.fixture
 def server(settings: Settings) -> Iterator[tuple[str, Runtime]]:
     """The app on a free port over a demo city seeded as of a week ago."""
-    from werkzeug.serving import make_server
-
-    app = create_app(settings.override(encoder="fake", env="development"))
-    rt: Runtime = app.extensions["matcher"]
-    assert seed_demo(rt, seed=7, size=80, today=TODAY - timedelta(days=7)).seeded
-    registry = get_registry(rt)
-    for kind in KINDS:
-        registry.rebuild(kind)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", rt
-    httpd.shutdown()
-    thread.join(5)
-    rt.dispose()
+    with demo_app(settings, today=TODAY - timedelta(days=7)) as s:
+        yield s
 
 
 def _sign(page, url: str, name: str) -> None:

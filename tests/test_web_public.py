@@ -64,6 +64,14 @@ def test_filters_by_words_district_and_type(client: FlaskClient) -> None:
     assert body["page"] == {"page": 1, "per_page": 20, "total": 1, "pages": 1}
 
 
+def test_the_search_form_as_submitted_with_every_choice_left_open(client: FlaskClient) -> None:
+    """The form sends empty ``district`` and ``employment_type`` for "any": no 422."""
+    page = client.get("/?q=forklift&district=&employment_type=")
+    assert page.status_code == 200
+    body = client.get("/api/v1/vacancies?q=forklift&district=&employment_type=").get_json()
+    assert [v["external_id"] for v in body["items"]] == ["v1"]
+
+
 def test_key_enterprises_listed_first_and_pagination(client: FlaskClient) -> None:
     body = client.get("/api/v1/vacancies?per_page=1&page=1").get_json()
     assert [v["external_id"] for v in body["items"]] == ["v1"]

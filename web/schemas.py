@@ -45,6 +45,12 @@ class VacancySearchArgs(InputSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
+    @pre_load
+    def _blank_means_any(self, data: Any, **_kwargs: Any) -> Any:
+        """The search form's empty choices ("every district", "every type") filter nothing."""
+        return {k: v for k, v in dict(data).items()
+                if not (k in ("district", "employment_type") and v == "")}
+
 
 class VacancyOut(Schema):
     """A vacancy as the API shows it."""

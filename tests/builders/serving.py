@@ -12,11 +12,22 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from matcher.config import Settings
+from matcher.demo.seed import seed_demo
+from matcher.index.kinds import KINDS
+from matcher.index.registry import get_registry
+from matcher.runtime import Runtime
+from web import create_app
 
 BIN = Path(sys.executable).parent
 
@@ -67,3 +78,25 @@ def gunicorn(env: dict[str, str], log_path: Path, workers: int = 2) -> Iterator[
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@contextmanager
+def demo_app(settings: Settings, *, encoder: str = "fake", seed: int = 7, size: int = 80,
+             today: date | None = None) -> Iterator[tuple[str, Runtime]]:
+    """The app in this process on a free port, over a seeded demo city with built indexes
+    (for browser tests); yields ``(base URL, runtime)``."""
+    app = create_app(settings.override(encoder=encoder, env="development"))
+    rt: Runtime = app.extensions["matcher"]
+    assert seed_demo(rt, seed=seed, size=size, today=today).seeded
+    registry = get_registry(rt)
+    for kind in KINDS:
+        registry.rebuild(kind)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}", rt
+    finally:
+        httpd.shutdown()
+        thread.join(5)
+        rt.dispose()
