@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run serve dev test test-unit test-pg lint install setup-db clean-indexes
+.PHONY: run serve dev worker test test-unit test-pg lint install setup-db clean-indexes
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -33,11 +33,21 @@ setup-db: install
 ## make run: install, migrate, seed the demo city if empty, build indexes, serve on :5000
 run: setup-db serve
 
-# gunicorn imports the app factory in each worker (no --preload): the encoder and FAISS
-# indexes load after fork, never in the parent.
+# gunicorn imports the app factory in each worker (no --preload); gunicorn.conf.py's
+# post_worker_init loads the encoder and FAISS indexes there, after fork and before the
+# worker's first request, never in the parent.
 serve: install
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
-		'web:create_app()'
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) \
+		--access-logfile - 'web:create_app()'
+
+## make worker: a Celery worker for the job queue (imports, rebuilds, re-embedding, desk jobs).
+## Needs WORKBRIDGE_BROKER_URL (e.g. redis://127.0.0.1:6379/0); without it jobs run in the
+## process that submits them and no worker is needed. Start one per machine, as many as wanted.
+JOB_CONCURRENCY ?= 1
+worker: install
+	@test -n "$$WORKBRIDGE_BROKER_URL" || { echo "set WORKBRIDGE_BROKER_URL (e.g. redis://127.0.0.1:6379/0)"; exit 2; }
+	$(VENV)/bin/celery -A matcher.jobs.worker worker --loglevel INFO \
+		--concurrency $(JOB_CONCURRENCY) --queues workbridge
 
 dev: setup-db
 	$(VENV)/bin/flask --app 'web:create_app()' run --debug --host $(HOST) --port $(PORT)

@@ -19,10 +19,21 @@ WORKBRIDGE_RANKING_WEIGHTS      the packaged ``matcher/data/ranking_weights.yaml
 WORKBRIDGE_SUBSIDY_RULES        the packaged ``matcher/data/subsidy_rules.yaml``
 WORKBRIDGE_ENV                  ``development``
 WORKBRIDGE_COOKIE_SECURE        ``0``; set ``1`` behind HTTPS (Secure session cookies)
-WORKBRIDGE_RATELIMIT_STORAGE    ``memory://`` (per process); ``redis://127.0.0.1:6379``
-                                when several gunicorn workers must share the counters
-WORKBRIDGE_LOGIN_LIMIT          ``10 per minute`` (login attempts per client)
+WORKBRIDGE_RATELIMIT_STORAGE    ``redis://127.0.0.1:6379/0`` (counters shared by every
+                                worker); ``memory://`` (per process) is used instead, with
+                                a warning, when Redis does not answer at app start
+WORKBRIDGE_LOGIN_LIMIT          ``100 per 15 minutes``: failed credential checks per client
+                                address, over all login endpoints together
+WORKBRIDGE_LOGIN_ACCOUNT_LIMIT  ``10 per 15 minutes``: failed logins per account (sliding
+                                window), then a lockout of 15 min doubling each time (24 h
+                                at most); see matcher/accounts/throttle.py
+WORKBRIDGE_SIGNUP_LIMIT         ``10 per minute`` (registrations per client address)
 WORKBRIDGE_CLAIM_LIMIT          ``30 per minute`` (claim submissions per user)
+WORKBRIDGE_PROFILE_LIMIT        ``20 per hour`` (profile changes per seeker, API and page)
+WORKBRIDGE_MAX_CONTENT_LENGTH   ``2097152`` bytes (2 MB): larger request bodies get 413
+WORKBRIDGE_DB_LOCK_TIMEOUT      ``5`` seconds a statement waits for a lock (SQLite busy
+                                timeout, PostgreSQL lock_timeout); then 503 + Retry-After
+WORKBRIDGE_DB_STATEMENT_TIMEOUT ``20`` seconds per statement on PostgreSQL (0 = no limit)
 ==============================  =====================================================
 """
 
@@ -56,9 +67,15 @@ class Settings:
     subsidy_rules: Path = PACKAGE_DATA / "subsidy_rules.yaml"
     env: str = "development"
     cookie_secure: bool = False
-    ratelimit_storage: str = "memory://"
-    login_limit: str = "10 per minute"
+    ratelimit_storage: str = "redis://127.0.0.1:6379/0"
+    login_limit: str = "100 per 15 minutes"
+    login_account_limit: str = "10 per 15 minutes"
+    signup_limit: str = "10 per minute"
     claim_limit: str = "30 per minute"
+    profile_limit: str = "20 per hour"
+    max_content_length: int = 2 * 1024 * 1024
+    db_lock_timeout: float = 5.0
+    db_statement_timeout: float = 20.0
 
     def override(self, **changes: object) -> Settings:
         """Return a copy with some fields replaced."""
@@ -91,7 +108,13 @@ _ENV_MAP: dict[str, tuple[str, Callable[[str], object]]] = {
     "cookie_secure": ("WORKBRIDGE_COOKIE_SECURE", _flag),
     "ratelimit_storage": ("WORKBRIDGE_RATELIMIT_STORAGE", str),
     "login_limit": ("WORKBRIDGE_LOGIN_LIMIT", str),
+    "login_account_limit": ("WORKBRIDGE_LOGIN_ACCOUNT_LIMIT", str),
+    "signup_limit": ("WORKBRIDGE_SIGNUP_LIMIT", str),
     "claim_limit": ("WORKBRIDGE_CLAIM_LIMIT", str),
+    "profile_limit": ("WORKBRIDGE_PROFILE_LIMIT", str),
+    "max_content_length": ("WORKBRIDGE_MAX_CONTENT_LENGTH", int),
+    "db_lock_timeout": ("WORKBRIDGE_DB_LOCK_TIMEOUT", float),
+    "db_statement_timeout": ("WORKBRIDGE_DB_STATEMENT_TIMEOUT", float),
 }
 
 INDEX_TYPES = ("flat", "hnsw", "ivf-sq8")
@@ -113,7 +136,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         if raw not in (None, ""):
             try:
                 values[name] = kind(raw)
-            except ConfigError as exc:
+            except (ConfigError, ValueError) as exc:
                 raise ConfigError(f"{var}: {exc}") from None
     values.update(overrides)
     settings = Settings(**values)  # type: ignore[arg-type]

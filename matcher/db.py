@@ -1,6 +1,11 @@
 """Database engine, sessions and the unit of work.
 
 Nothing is created at import time: call :func:`make_engine` with a URL.
+
+No statement waits long for a lock: SQLite's busy timeout and PostgreSQL's ``lock_timeout``
+are ``lock_timeout`` seconds (``WORKBRIDGE_DB_LOCK_TIMEOUT``, 5 s), and PostgreSQL also gets a
+``statement_timeout`` (``WORKBRIDGE_DB_STATEMENT_TIMEOUT``, 20 s); the web layer answers
+the resulting OperationalError with 503 and Retry-After.
 """
 
 from __future__ import annotations
@@ -8,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +24,14 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+DEFAULT_LOCK_TIMEOUT = 5.0
+DEFAULT_STATEMENT_TIMEOUT = 20.0
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any, busy_ms: int = 5000) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.close()
 
@@ -33,17 +43,32 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; for SQLite, create the folder and set safe pragmas."""
+def _pg_options(existing: str | None, lock_timeout: float, statement_timeout: float) -> str:
+    parts = [existing] if existing else []
+    if lock_timeout > 0:
+        parts.append(f"-c lock_timeout={int(lock_timeout * 1000)}")
+    if statement_timeout > 0:
+        parts.append(f"-c statement_timeout={int(statement_timeout * 1000)}")
+    return " ".join(parts)
+
+
+def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+                statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT, **kwargs: Any) -> Engine:
+    """Create an engine; for SQLite, create the folder and set safe pragmas.
+
+    ``lock_timeout`` (seconds) bounds every lock wait; ``statement_timeout`` (seconds,
+    PostgreSQL only, 0 = none) bounds every statement.
+    """
     parsed = make_url(url)
+    connect_args = kwargs.pop("connect_args", {})
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        connect_args = kwargs.pop("connect_args", {})
         connect_args.setdefault("check_same_thread", False)
-        connect_args.setdefault("timeout", 30)
+        connect_args.setdefault("timeout", lock_timeout)
         engine = create_engine(url, connect_args=connect_args, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect",
+                     partial(_sqlite_pragmas, busy_ms=int(lock_timeout * 1000)))
 
         @event.listens_for(engine, "connect")
         def _no_pysqlite_begin(dbapi_conn: Any, _record: Any) -> None:
@@ -52,7 +77,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    if parsed.get_backend_name() == "postgresql":
+        given = connect_args.get("options") or parsed.query.get("options")
+        options = _pg_options(given if isinstance(given, str) else None, lock_timeout,
+                              statement_timeout)
+        if options:
+            connect_args["options"] = options
+    return create_engine(url, connect_args=connect_args, **kwargs)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

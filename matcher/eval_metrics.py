@@ -108,3 +108,15 @@ def eval_relevance(data: dict[str, Any]) -> list[set[str]]:
     """Relevant vacancy ids of each seeker of an eval set, in seeker order."""
     groups = [(v["id"], v["family"]) for v in data["vacancies"]]
     return relevant_sets([s["relevant_families"] for s in data["seekers"]], groups)
+
+
+DEVSET_DIR = Path(__file__).resolve().parent / "data" / "devsets"
+#: The public development sets (``scripts/build_devsets.py``), name -> language.
+DEVSETS = {"en_onet": "en", "en_ons": "en", "zh_104": "zh", "zh_104_noisy": "zh"}
+
+
+def load_devset(name: str) -> dict[str, Any]:
+    """Load one public development set (``docs``, ``queries`` with ``target`` and ``split``)."""
+    with (DEVSET_DIR / f"{name}.json").open(encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data

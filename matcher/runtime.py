@@ -54,7 +54,9 @@ class Runtime:
         """The SQLAlchemy engine (created on first use)."""
         with self._lock:
             if self._engine is None:
-                self._engine = make_engine(self.settings.database_url)
+                self._engine = make_engine(
+                    self.settings.database_url, lock_timeout=self.settings.db_lock_timeout,
+                    statement_timeout=self.settings.db_statement_timeout)
             return self._engine
 
     @property

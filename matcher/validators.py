@@ -1,12 +1,18 @@
-"""Check-character validation for Chinese identifiers.
+"""Validation of identifiers and typed text shared by the API, the pages and the import.
 
 - National ID numbers (GB 11643-1999): 17 digits and a mod 11-2 check character.
 - Unified social credit codes (GB 32100-2015): 18 characters over a 31-symbol alphabet
   with a weighted mod 31 check character.
+- Phones: a mainland mobile (11 digits) or a landline with area code.
+- Names: NFC, zero-width characters removed, bidi overrides refused.
+
+Identifiers and phones are read width-blind (NFKC: ``１３８`` = ``138``) with zero-width
+and space characters removed *before* any length check.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 
@@ -21,8 +27,51 @@ class InvalidIdentifier(ValueError):
     """An identifier failed its format or check-character test."""
 
 
+#: zero-width and invisible formatting characters removed from names and identifiers
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f")
+#: bidi embedding/override/isolate controls (U+202A..U+202E, U+2066..U+2069): refused in names
+BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+_PHONE = re.compile(r"1[3-9]\d{9}|0\d{9,11}")
+
+
+class InvalidText(ValueError):
+    """A name or text field is empty after cleaning or holds forbidden characters."""
+
+
+def strip_invisible(value: str) -> str:
+    """``value`` without zero-width characters."""
+    return "".join(ch for ch in value if ch not in ZERO_WIDTH)
+
+
+def compact(value: str) -> str:
+    """Width-blind (NFKC) form of an identifier without zero-width or space characters."""
+    text = unicodedata.normalize("NFKC", strip_invisible(value))
+    return "".join(ch for ch in text if not ch.isspace())
+
+
+def clean_name(value: str) -> str:
+    """NFC-normalised name without zero-width characters; refuses bidi controls and blanks."""
+    if any(ch in BIDI_CONTROLS for ch in value):
+        raise InvalidText("must not contain bidirectional control characters")
+    text = " ".join(strip_invisible(unicodedata.normalize("NFC", value)).split())
+    if not text:
+        raise InvalidText("must not be empty")
+    return text
+
+
+def validate_phone(value: str) -> str:
+    """Return the phone as digits (mobile or landline, ``+86`` dropped) or raise."""
+    text = re.sub(r"[\-()]", "", compact(value))
+    for prefix in ("+86", "0086"):
+        text = text.removeprefix(prefix)
+    if not _PHONE.fullmatch(text):
+        raise InvalidIdentifier(
+            "must be a mobile number (11 digits) or a landline with area code")
+    return text
+
+
 def _normalize(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).strip().upper()
+    return compact(value).upper()
 
 
 def id_check_char(first17: str) -> str:

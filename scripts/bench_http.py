@@ -248,7 +248,10 @@ def main(argv: list[str] | None = None) -> int:
               + f", {len(tokens)} seeker tokens")
         port = _free_port()
         proc = serve(env, port, args.workers)
-        try:
+        try:  # gunicorn.conf.py warms each worker before it accepts: no load on this one
+            _, first = timed(lambda: _get(port, RECOMMEND, tokens[0]))
+            print(f"# first request after start (GET /api/v1/me/recommendations once /healthz "
+                  f"answers): {first * 1000:.0f} ms")
             warm = load(port, RECOMMEND, list(tokens), args.workers * 2, 4 * args.workers, 300)
             if warm["errors"]:
                 raise RuntimeError(f"warm-up failed: {warm['first_error']}")

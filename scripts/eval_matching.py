@@ -1,6 +1,13 @@
 """Compare text compositions and encoders on the labelled job-matching set; prints one table.
 
-Usage: ``.venv/bin/python scripts/eval_matching.py [--encoders e5-small,minilm] [--no-engine]``
+Usage: ``.venv/bin/python scripts/eval_matching.py [--encoders e5-small,minilm] [--no-engine]
+[--devsets [en_onet,en_ons,zh_104,zh_104_noisy]] [--no-hand]``
+
+``--devsets`` also reports the public development sets (``matcher/data/devsets``, built by
+``scripts/build_devsets.py`` from PyPI packages; see ``scripts/devset_eval.py``): per set and
+per language, tune and test splits, Acc@1 / Recall@10 / MRR@10 of each single model (e5-small,
+the Universal Sentence Encoder, MiniLM for English), lexical BM25 alone, the fused retrieval
+(:mod:`matcher.retrieval.fusion`) step by step, and the engine.
 
 Every row ranks all 199 vacancies for each of the 99 seekers of
 ``matcher/data/eval_matching.json`` (relevant = the seeker's occupation family) and reports
@@ -29,7 +36,13 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from matcher import texts  # noqa: E402
 from matcher.encoders import Encoder, get_encoder  # noqa: E402
-from matcher.eval_metrics import eval_relevance, evaluate, load_eval_set, ndcg_at_k  # noqa: E402
+from matcher.eval_metrics import (  # noqa: E402
+    DEVSETS,
+    eval_relevance,
+    evaluate,
+    load_eval_set,
+    ndcg_at_k,
+)
 from matcher.eval_metrics import rank_ids as rank_from_scores  # noqa: E402
 
 Row = dict[str, Any]
@@ -180,7 +193,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoders", default="e5-small,minilm", help="comma-separated specs")
     parser.add_argument("--no-engine", action="store_true", help="skip the engine row")
+    parser.add_argument("--devsets", nargs="?", const=",".join(DEVSETS), default="",
+                        help="also evaluate these public development sets (default: all)")
+    parser.add_argument("--no-hand", action="store_true", help="skip the hand-labelled set")
     args = parser.parse_args(argv)
+    if not args.no_hand:
+        hand_set(args)
+    if args.devsets:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from devset_eval import run
+
+        run([s.strip() for s in args.devsets.split(",") if s.strip()],
+            engine=not args.no_engine)
+    return 0
+
+
+def hand_set(args: argparse.Namespace) -> None:
+    """The hand-labelled set's table."""
     data = load_eval_set()
     ids = [v["id"] for v in data["vacancies"]]
     langs = {g: sum(s["lang"] == g for s in data["seekers"]) for g in ("zh", "en", "mixed")}
@@ -202,7 +231,6 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(summarize("engine", engine, data))
             print(f"engine: {time.perf_counter() - started:.1f}s")
     print_table(rows)
-    return 0
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ def _agency(rt: Runtime) -> tuple[int, str]:
 
 def test_only_admins_and_the_system_create_users(rt: Runtime) -> None:
     agency, external = _agency(rt)
-    data = actions.NewUser("staff@example.org", "secret", "agency",
+    data = actions.NewUser("staff@example.org", "secret-horse-1", "agency",
                            agency_external_id=external, with_token=True)
     staff = Principal(user_id=9, email="x@example.org", role=Role.AGENCY, agency_id=agency)
     with committing(rt) as uow, pytest.raises(Forbidden):
@@ -51,23 +51,23 @@ def test_only_admins_and_the_system_create_users(rt: Runtime) -> None:
         assert users.user_by_token(uow, done.token) == done.user
         with pytest.raises(ValidationFailed) as unknown:
             actions.create_user(uow, ADMIN, actions.NewUser(
-                "other@example.org", "secret", "agency", agency_external_id="nope"))
+                "other@example.org", "secret-horse-1", "agency", agency_external_id="nope"))
     assert set(unknown.value.fields) == {"agency_external_id"}
 
 
 def test_tokens_and_logout(rt: Runtime) -> None:
     with committing(rt) as uow:
-        user = users.create_user(uow, email="a@example.org", password="secret",
+        user = users.create_user(uow, email="a@example.org", password="secret-horse-1",
                                  role=Role.ADMIN)
     with committing(rt) as uow:
         assert actions.issue_token(uow, "a@example.org", "wrong") is None
-        issued = actions.issue_token(uow, "a@example.org", "secret")
+        issued = actions.issue_token(uow, "a@example.org", "secret-horse-1")
     assert issued is not None and issued.user.id == user.id
     me = Principal(user_id=user.id, email=user.email, role=Role.ADMIN)
     with committing(rt) as uow, pytest.raises(Forbidden):
         actions.log_out(uow, SYSTEM)
     with committing(rt) as uow:
-        actions.log_out(uow, me, True)
+        actions.log_out(uow, me, issued.token)
     with committing(rt) as uow:
         assert users.user_by_token(uow, issued.token) is None
         assert users.get_user(uow, user.id).session_version == user.session_version + 1
@@ -78,7 +78,8 @@ def test_cli_creates_a_user_linked_by_external_id(rt: Runtime) -> None:
     env = {"WORKBRIDGE_DATABASE_URL": rt.settings.database_url,
            "WORKBRIDGE_SECRET_KEY": "test-secret"}
     runner = CliRunner()
-    base = ["create", "--email", "cli@example.org", "--role", "agency", "--password", "pw12"]
+    base = ["create", "--email", "cli@example.org", "--role", "agency", "--password",
+            "pw12-long-enough"]
     made = runner.invoke(users_cli, [*base, "--agency-external-id", external, "--token"],
                          env=env)
     assert made.exit_code == 0, made.output

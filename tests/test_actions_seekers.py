@@ -37,7 +37,7 @@ def _sign_up(rt: Runtime, i: int) -> Principal:
                           id_number=make_id_number("110101", date(1995, 5, 17), 100 + i),
                           phone=f"1380013800{i}")
     with rt.uow() as uow:
-        view = actions.sign_up_seeker(uow, actions.SignUp(f"s{i}@example.org", "secret",
+        view = actions.sign_up_seeker(uow, actions.SignUp(f"s{i}@example.org", "Harbour-lamp-42",
                                                             profile))
         uow.commit()
     return Principal(user_id=view.id, email=view.email, role=Role.SEEKER,
@@ -54,7 +54,7 @@ def test_sign_up_creates_profile_and_login(rt: Runtime, two: tuple[Principal, Pr
                                            ) -> None:
     me, _ = two
     with committing(rt) as uow:
-        assert accounts.authenticate(uow, "s1@example.org", "secret") is not None
+        assert accounts.authenticate(uow, "s1@example.org", "Harbour-lamp-42") is not None
         actors = set(uow.s.scalars(select(AuditLog.actor).where(
             AuditLog.entity_id == str(me.seeker_id))))
     assert actors == {actions.SIGNUP_ACTOR}

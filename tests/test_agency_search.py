@@ -25,7 +25,7 @@ from matcher.runtime import Runtime
 from matcher.subsidy import agency_search, queries
 from web import create_app
 
-PASSWORD = "pass-word"
+PASSWORD = "pass-word-2026"
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from builders.accounts import World, build_world
 from builders.applications import with_applications
+from builders.claimants import with_claimant_claims
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -38,17 +39,22 @@ OWNED: dict[str, tuple[Role, dict[str, str]]] = {
     "lending_api.edit_staff": (Role.ENTERPRISE, {"employee_id": "employee_id"}),
     "lending_api.remove_staff": (Role.ENTERPRISE, {"employee_id": "employee_id"}),
     "agency.get_claim": (Role.AGENCY, {"claim_id": "claim_id"}),
+    "enterprise_claims.get_claim": (Role.ENTERPRISE, {"claim_id": "claim_id"}),
+    "seeker_claims.get_claim": (Role.SEEKER, {"claim_id": "claim_id"}),
     # admin endpoints: every admin may act on every object; other roles get 403
     "admin.get_claim": (Role.ADMIN, {"claim_id": "agency:claim_id"}),
     "admin.approve": (Role.ADMIN, {"claim_id": "agency:claim_id"}),
     "admin.reject": (Role.ADMIN, {"claim_id": "agency:claim_id"}),
     "admin.pay": (Role.ADMIN, {"claim_id": "agency:claim_id"}),
     "admin.put_key_tier": (Role.ADMIN, {"enterprise_id": "enterprise:enterprise_id"}),
+    "admin_categories.put_category": (Role.ADMIN,
+                                      {"enterprise_id": "enterprise:enterprise_id"}),
     "admin.approve_enterprise": (Role.ADMIN, {"enterprise_id": "enterprise:enterprise_id"}),
     "admin.reject_enterprise": (Role.ADMIN, {"enterprise_id": "enterprise:enterprise_id"}),
     "admin.approve_agency": (Role.ADMIN, {"agency_id": "agency:agency_id"}),
     "admin.reject_agency": (Role.ADMIN, {"agency_id": "agency:agency_id"}),
     "seeker_applications.withdraw": (Role.SEEKER, {"application_id": "application_id"}),
+    "auth_api.revoke_token": (Role.SEEKER, {"token_id": "token_id"}),  # any role's own tokens
     "enterprise_applications.vacancy_applications": (Role.ENTERPRISE,
                                                      {"vacancy_id": "vacancy_id"}),
     "enterprise_applications.set_status": (Role.ENTERPRISE,
@@ -61,6 +67,8 @@ OWNED: dict[str, tuple[Role, dict[str, str]]] = {
     "bureau_api.gap_candidates": (Role.ADMIN, {"gap_id": "enterprise:enterprise_id"}),
     "bureau_api.confirm_dispatch": (Role.ADMIN, {"proposal_id": "enterprise:enterprise_id"}),
     "bureau_api.cohort_manifest": (Role.ADMIN, {"cohort_id": "enterprise:enterprise_id"}),
+    # background jobs: any admin, any job (the id only needs to build a URL)
+    "admin_jobs.get_job": (Role.ADMIN, {"job_id": "enterprise:enterprise_id"}),
 }
 PUBLIC = {"vacancies.get_vacancy"}  # readable by anyone, no owner
 BODIES: dict[str, dict[str, Any]] = {
@@ -71,6 +79,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "admin.approve": {"note": "ok"},
     "admin.reject": {"reason": "no"},
     "admin.put_key_tier": {"key_tier": "key"},
+    "admin_categories.put_category": {"is_leading_industrial": True},
     "seeker_applications.apply": {"vacancy_id": 1},
     "enterprise_applications.set_status": {"status": "shortlisted"},
     "enterprise_applications.hire": {"hired_on": "2030-01-01", "contract_months": 12},
@@ -98,7 +107,8 @@ ROLE_PREFIX = {"/api/v1/enterprise": Role.ENTERPRISE, "/api/v1/agency": Role.AGE
 def world_app(settings: Settings) -> Iterator[tuple[Flask, World]]:
     app = create_app(settings)
     app.config.update(TESTING=True, WORKBRIDGE_CLAIM_LIMIT="1000 per minute")
-    yield app, with_applications(app.extensions["matcher"], build_world(app.extensions["matcher"]))
+    rt = app.extensions["matcher"]
+    yield app, with_claimant_claims(rt, with_applications(rt, build_world(rt)))
     app.extensions["matcher"].dispose()
 
 

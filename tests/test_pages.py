@@ -196,7 +196,7 @@ def test_interest_export_and_delete(world_app) -> None:
 def test_signup_creates_seeker_and_login_in_one_transaction(world_app) -> None:
     app, world = world_app
     client = app.test_client()
-    taken = {"email": world.party(Role.ADMIN).email, "password": "secret1",
+    taken = {"email": world.party(Role.ADMIN).email, "password": "secret1-long",
              "skills": "叉车", "desired_positions": "叉车司机", "district": "大兴区"}
     rt = app.extensions["matcher"]
     with rt.uow() as uow:

@@ -40,7 +40,7 @@ for _info in pkgutil.walk_packages(matcher.__path__, "matcher."):
         importlib.import_module(_info.name)
 
 GOOD_CODE = make_credit_code("110105", 424242)
-PASSWORD = "pass-word"
+PASSWORD = "pass-word-2026"
 
 
 @pytest.fixture
@@ -177,10 +177,14 @@ def test_registration_and_approval_pages(app: Flask) -> None:
         "email": "web@new.test", "password": PASSWORD, "name": "网页注册企业",
         "credit_code": "91110000XXXXXXXXXX"})
     assert bad.status_code == 422 and _count(app, Enterprise) == 0
+    assert 'name="size_class"' in client.get("/auth/register/enterprise").get_data(as_text=True)
     ok = _post(client, "/auth/register/enterprise", {
         "email": "web@new.test", "password": PASSWORD, "name": "网页注册企业",
-        "credit_code": GOOD_CODE})
+        "credit_code": GOOD_CODE, "size_class": "small", "is_leading_industrial": "1"})
     assert ok.status_code == 302
+    with _rt(app).uow() as uow:  # the subsidy rules read both (issue 19)
+        made = uow.s.scalars(select(Enterprise).where(Enterprise.name == "网页注册企业")).one()
+        assert (made.size_class, made.is_leading_industrial) == ("small", True)
     page = client.get("/enterprise/")
     assert page.status_code == 422  # logged in, but every enterprise page waits for approval
     _post(client, "/auth/logout")

@@ -204,7 +204,8 @@ def test_current_rules_come_from_the_settings_once_per_runtime(rt: Runtime,
 
     shipped = current_rules(rt)
     assert set(shipped.rules) == {"employment_introduction", "key_enterprise_recruitment",
-                                  "graduate_job_seeking", "small_micro_graduate_hiring"}
+                                  "graduate_job_seeking", "small_micro_graduate_hiring",
+                                  "small_micro_graduate_employment"}
     assert current_rules(rt) is shipped
     other = Runtime(rt.settings.override(subsidy_rules=write(tmp_path, BASE, "city.yaml")))
     assert set(current_rules(other).rules) == {"intro", "key"}

@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter, Map
 from matcher.config import Settings, load_settings
 from matcher.pii import MaskingFilter
 from matcher.runtime import Runtime
-from web import api, errors, extensions, i18n, pages, security
+from web import api, errors, extensions, guards, i18n, pages, security
 from web.auth import bp as auth_bp
 from web.bureau import bp as bureau_bp
 from web.context import runtime
@@ -32,8 +32,9 @@ class IdConverter(IntegerConverter):
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     """Create the Flask app; ``config`` is Settings, or a mapping of overrides.
 
-    Nothing heavy is built here: the database engine, encoder and FAISS indexes load on
-    first use inside each (forked) worker process.
+    Nothing heavy is built here: the database engine, encoder and FAISS indexes load in
+    each (forked) worker process, before its first request under gunicorn
+    (``gunicorn.conf.py``: ``post_worker_init``), else on first use.
     """
     app = Flask(__name__)
     app.url_map.converters["int"] = IdConverter
@@ -51,12 +52,14 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.ratelimit_storage)
     app.config.setdefault("WORKBRIDGE_LOGIN_LIMIT", settings.login_limit)
     app.config.setdefault("WORKBRIDGE_CLAIM_LIMIT", settings.claim_limit)
+    app.config.setdefault("WORKBRIDGE_PROFILE_LIMIT", settings.profile_limit)
     app.extensions["matcher"] = Runtime(settings)
 
     for handler in app.logger.handlers:
         handler.addFilter(MaskingFilter())
     logging.getLogger("werkzeug").addFilter(MaskingFilter())
 
+    guards.init_app(app, settings.max_content_length)  # body size, unstorable JSON: first
     extensions.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

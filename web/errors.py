@@ -1,6 +1,8 @@
 """One error handler, one JSON error shape: ``{"error": {"code", "message", "fields"?}}``.
 
 API paths (``/api/``) always get JSON; pages get a short HTML page with the same message.
+A busy database (SQLite lock wait over ``WORKBRIDGE_DB_LOCK_TIMEOUT``, a PostgreSQL lock or
+statement timeout) answers 503 ``database_busy`` with ``Retry-After`` instead of hanging.
 """
 
 from __future__ import annotations
@@ -12,12 +14,20 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from matcher.errors import DomainError
+from matcher.faults import busy_reason, is_database_busy
 
 log = logging.getLogger(__name__)
 
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+#: seconds a client should wait before retrying when the database is busy
+RETRY_AFTER_BUSY = 2
+def respond(status: int, code: str, message: str, fields: dict | None = None):
+    """The error answer in the one shape (JSON for the API, a page otherwise)."""
+    return _respond(status, code, message, fields)
 
 
 def _respond(status: int, code: str, message: str, fields: dict | None = None):
@@ -71,5 +81,12 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
+        if is_database_busy(exc):
+            log.warning("database busy on %s: %s", request.path, busy_reason(exc))
+            body, status = _respond(503, "database_busy",
+                                    "the database is busy, please retry shortly")
+            resp = app.make_response((body, status))
+            resp.headers["Retry-After"] = str(RETRY_AFTER_BUSY)
+            return resp
         log.exception("unhandled error on %s", request.path)
         return _respond(500, "internal_error", "internal error")

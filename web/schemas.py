@@ -8,6 +8,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, vali
 
 from matcher.enums import EmploymentType
 from matcher.vacancies.queries import MAX_PER_PAGE
+from matcher.vacancies.search import SORTS
 
 
 def _nul_fields(data: Any) -> list[str]:
@@ -44,12 +45,14 @@ class VacancySearchArgs(InputSchema):
                                   allow_none=True)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    sort = fields.String(load_default="relevance", validate=validate.OneOf(SORTS))
+    key_only = fields.Boolean(load_default=False)
 
     @pre_load
     def _blank_means_any(self, data: Any, **_kwargs: Any) -> Any:
         """The search form's empty choices ("every district", "every type") filter nothing."""
         return {k: v for k, v in dict(data).items()
-                if not (k in ("district", "employment_type") and v == "")}
+                if not (k in ("district", "employment_type", "sort", "key_only") and v == "")}
 
 
 class VacancyOut(Schema):

@@ -81,6 +81,7 @@ def _before_request() -> None:
     if token is not None:
         with runtime().uow() as uow:
             view = users.user_by_token(uow, token)
+            uow.commit()  # the token's last_used_at (written at most every 5 minutes)
         if view is None:
             raise Unauthorized("invalid or revoked API token")
         g.principal, g.auth_method = _principal(view), "token"

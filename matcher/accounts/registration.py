@@ -15,10 +15,10 @@ from sqlalchemy import select, true
 from sqlalchemy.exc import IntegrityError
 
 from matcher import audit
-from matcher.accounts import users
+from matcher.accounts import passwords, users
 from matcher.accounts.users import UserView
 from matcher.db import UnitOfWork
-from matcher.enums import Role
+from matcher.enums import Role, SizeClass
 from matcher.errors import Conflict, NotFound, ValidationFailed
 from matcher.models import Enterprise, HRAgency
 from matcher.validators import InvalidIdentifier, validate_credit_code
@@ -39,6 +39,8 @@ class Registration:
     credit_code: str | None = None
     license_no: str | None = None
     district: str | None = None
+    size_class: str | None = None  # enterprises (subsidy rules read it)
+    is_leading_industrial: bool = False  # enterprises; the bureau confirms it
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,19 @@ def _checked(data: Registration) -> tuple[str, str | None, str | None]:
     licence = (data.license_no or "").strip() or None
     if data.kind == "agency" and (licence is None or not 4 <= len(licence) <= 64):
         errors["license_no"] = ["the HR service licence number (4 to 64 characters) is required"]
+    if weak := passwords.problems(data.password, data.email):  # the password policy
+        errors["password"] = weak
     if errors:
         raise ValidationFailed("the registration is incomplete", fields=errors)
     return name, code, licence
+
+
+def _size(value: str | None) -> SizeClass:
+    try:
+        return SizeClass(value or SizeClass.SMALL)
+    except ValueError:
+        raise ValidationFailed("unknown size class", fields={"size_class": [
+            "one of " + ", ".join(s.value for s in SizeClass)]}) from None
 
 
 def register(uow: UnitOfWork, data: Registration) -> UserView:
@@ -89,7 +101,9 @@ def register(uow: UnitOfWork, data: Registration) -> UserView:
     org: Enterprise | HRAgency
     if data.kind == "enterprise":
         org = Enterprise(external_id=f"web-{uuid.uuid4().hex[:16]}", name=name, credit_code=code,
-                         district=district, approval_status="pending")
+                         district=district, approval_status="pending",
+                         size_class=_size(data.size_class),
+                         is_leading_industrial=bool(data.is_leading_industrial))
     else:
         org = HRAgency(external_id=f"web-{uuid.uuid4().hex[:16]}", name=name, credit_code=code,
                        license_no=licence, district=district, approval_status="pending")
@@ -104,9 +118,9 @@ def register(uow: UnitOfWork, data: Registration) -> UserView:
     audit.record(uow.s, SIGNUP_ACTOR, f"{data.kind}.registered", data.kind, org.id,
                  {"name": name, "credit_code": code})
     role = Role.ENTERPRISE if data.kind == "enterprise" else Role.AGENCY
-    link = {"enterprise_id": org.id} if data.kind == "enterprise" else {"agency_id": org.id}
+    ent, agency = (org.id, None) if data.kind == "enterprise" else (None, org.id)
     return users.create_user(uow, email=data.email, password=data.password, role=role,
-                             actor=SIGNUP_ACTOR, **link)
+                             actor=SIGNUP_ACTOR, enterprise_id=ent, agency_id=agency)
 
 
 def decide(uow: UnitOfWork, kind: str, org_id: int, *, approve: bool, actor: str,

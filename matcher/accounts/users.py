@@ -1,15 +1,14 @@
 """Users service: create, authenticate, API tokens, session versions, demo users.
 
-Passwords are hashed with :mod:`werkzeug.security`; an API token is random, shown once, and
-stored only as its SHA-256 (``users.api_token_hash``). Logging out bumps
+Passwords are hashed with :mod:`werkzeug.security` and must pass the policy of
+:mod:`matcher.accounts.passwords` (the demo seed alone may pass ``trusted_demo=True``); API
+tokens are named and revocable (:mod:`matcher.accounts.tokens`). Logging out bumps
 ``session_version`` so a replayed session cookie of the old version is rejected.
 Services flush and never commit (the caller's unit of work commits).
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -18,13 +17,13 @@ from sqlalchemy.orm import object_session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from matcher import audit
+from matcher.accounts import passwords, tokens
 from matcher.db import UnitOfWork
 from matcher.enums import Role
 from matcher.errors import Conflict, NotFound, ValidationFailed
 from matcher.models import Enterprise, HRAgency, JobSeeker, User
 from matcher.pii import mask_text
 
-MIN_PASSWORD = 4
 # Timing equaliser: checking an unknown email still costs one hash comparison.
 _DUMMY_HASH = generate_password_hash("not-a-password")
 
@@ -57,11 +56,6 @@ def _view(u: User) -> UserView:
                     u.is_active, u.session_version, _approval(u))
 
 
-def token_digest(token: str) -> str:
-    """SHA-256 hex digest of an API token (what the database stores)."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _check_link(uow: UnitOfWork, role: Role, enterprise_id: int | None, agency_id: int | None,
                 seeker_id: int | None) -> None:
     links = {"enterprise_id": enterprise_id, "agency_id": agency_id, "seeker_id": seeker_id}
@@ -80,14 +74,21 @@ def _check_link(uow: UnitOfWork, role: Role, enterprise_id: int | None, agency_i
 
 def create_user(uow: UnitOfWork, *, email: str, password: str, role: Role | str,
                 enterprise_id: int | None = None, agency_id: int | None = None,
-                seeker_id: int | None = None, actor: str = "system") -> UserView:
-    """Create a login with a role, linked to its enterprise, agency or seeker."""
+                seeker_id: int | None = None, actor: str = "system",
+                trusted_demo: bool = False) -> UserView:
+    """Create a login with a role, linked to its enterprise, agency or seeker.
+
+    The password must pass :mod:`matcher.accounts.passwords`; ``trusted_demo=True`` (only
+    :mod:`matcher.demo`, for its documented ``demo`` logins) skips the policy.
+    """
     errors: dict[str, list[str]] = {}
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254:
         errors["email"] = ["a valid email address is required"]
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        errors["password"] = [f"at least {MIN_PASSWORD} characters"]
+    if not isinstance(password, str) or not password:
+        errors["password"] = ["required"]
+    elif not trusted_demo and (weak := passwords.problems(password, email)):
+        errors["password"] = weak
     try:
         role = Role(role)
     except ValueError:
@@ -131,38 +132,57 @@ def get_user(uow: UnitOfWork, user_id: int) -> UserView:
 
 
 def user_by_token(uow: UnitOfWork, token: str) -> UserView | None:
-    """The active user holding this API token, else None."""
-    if not token:
+    """The active user holding this live API token, else None (marks the token used)."""
+    row = tokens.resolve(uow, token)
+    if row is None:
         return None
-    user = uow.s.scalar(select(User).where(User.api_token_hash == token_digest(token)))
+    user = uow.s.get(User, row.user_id)
     return _view(user) if user is not None and user.is_active else None
 
 
-def issue_token(uow: UnitOfWork, user_id: int, *, actor: str) -> str:
-    """Create a new API token for the user (replacing any old one); returned only here."""
+def issue_token(uow: UnitOfWork, user_id: int, *, actor: str, name: str | None = None) -> str:
+    """Create one more named API token for the user (the others stay valid); returned once."""
+    return issue_named_token(uow, user_id, actor=actor, name=name).token
+
+
+def issue_named_token(uow: UnitOfWork, user_id: int, *, actor: str,
+                      name: str | None = None) -> tokens.NewToken:
+    """Like :func:`issue_token`, returning the token's id and name too."""
+    if uow.s.get(User, user_id) is None:
+        raise NotFound(f"no user {user_id}")
+    return tokens.issue(uow, user_id, actor=actor, name=name)
+
+
+def end_sessions(uow: UnitOfWork, user_id: int, *, actor: str, token: str | None = None) -> None:
+    """Log out everywhere: bump ``session_version`` (old cookies stop working); with
+    ``token``, that API token is revoked too (the user's other tokens stay valid)."""
+    uow.s.execute(update(User).where(User.id == user_id)
+                  .values(session_version=User.session_version + 1)
+                  .execution_options(synchronize_session=False))
+    if token:
+        tokens.revoke_secret(uow, user_id, token, actor=actor)
+    audit.record(uow.s, actor, "user.logout", "user", user_id, {"token_revoked": bool(token)})
+
+
+def set_password(uow: UnitOfWork, user_id: int, password: str, *, actor: str,
+                 trusted_demo: bool = False) -> None:
+    """Change a user's password (policy checked unless ``trusted_demo``, which only
+    :mod:`matcher.demo` passes); other sessions end."""
     user = uow.s.get(User, user_id)
     if user is None:
         raise NotFound(f"no user {user_id}")
-    token = secrets.token_urlsafe(32)
-    user.api_token_hash = token_digest(token)
+    if not trusted_demo:
+        passwords.check(password, user.email)
+    user.password_hash = generate_password_hash(password)
+    user.session_version += 1
     uow.s.flush()
-    audit.record(uow.s, actor, "user.token_issued", "user", user_id, {})
-    return token
-
-
-def end_sessions(uow: UnitOfWork, user_id: int, *, actor: str, revoke_token: bool = False) -> None:
-    """Log out everywhere: bump ``session_version`` (old cookies stop working)."""
-    values: dict[str, object] = {"session_version": User.session_version + 1}
-    if revoke_token:
-        values["api_token_hash"] = None
-    uow.s.execute(update(User).where(User.id == user_id).values(**values)
-                  .execution_options(synchronize_session=False))
-    audit.record(uow.s, actor, "user.logout", "user", user_id, {"token_revoked": revoke_token})
+    audit.record(uow.s, actor, "user.password_changed", "user", user_id, {})
 
 
 def deactivate(uow: UnitOfWork, user_id: int, *, actor: str) -> None:
     """Disable a login (e.g. after its seeker deleted their account); ends its sessions."""
     uow.s.execute(update(User).where(User.id == user_id).values(
-        is_active=False, api_token_hash=None, session_version=User.session_version + 1)
+        is_active=False, session_version=User.session_version + 1)
         .execution_options(synchronize_session=False))
+    tokens.revoke_all(uow, user_id)
     audit.record(uow.s, actor, "user.deactivate", "user", user_id, {})

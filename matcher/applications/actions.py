@@ -26,6 +26,7 @@ from matcher.models.applications import ApplicationSource, ApplicationStatus
 from matcher.principal import Principal
 from matcher.runtime import Work
 from matcher.subsidy import placements
+from matcher.subsidy.claimant_actions import evaluate_eligibility
 from matcher.subsidy.views import PlacementView
 
 
@@ -174,6 +175,7 @@ def hire(uow: Work, actor: Principal, application_id: int, data: HireInput) -> P
         seeker_id=app.seeker_id, vacancy_id=app.vacancy_id, hired_on=hired_on,
         contract_start=hired_on, contract_months=months), actor=actor.actor())
     app.status, app.placement_id = ApplicationStatus.HIRED, placed.id
+    evaluate_eligibility(uow, actor, placed.id)  # every rule, every party: found, not asked
     app.contract_reference = (data.contract_reference or "").strip() or None
     s.flush()
     audit.record(s, actor.actor_name, "application.hire", "application", app.id,
@@ -215,6 +217,7 @@ def record_social_insurance(uow: Work, actor: Principal, placement_id: int,
         raise ValidationFailed("社保月数须为不小于 0 的整数 / months must be a whole number >= 0",
                                fields={"months": ["不小于 0 的整数 / a whole number >= 0"]})
     placed = placements.record_social_insurance(uow, placement_id, months, actor=actor.actor())
+    evaluate_eligibility(uow, actor, placement_id)
     body = f"{months}"
     notify.notify(uow.s, notify.enterprise(placed.enterprise_id), "placement.social_insurance",
                   f"社保月数已登记 Social-insurance months recorded: {months}", body,

@@ -243,7 +243,8 @@ def series_rows(uow: Work, actor: Principal, name: str, day: date) -> list[dict[
 
 def _tier_row(e: Enterprise) -> dict[str, Any]:
     return {"id": e.id, "name": e.name, "district": e.district, "key_tier": str(e.key_tier),
-            "key_tier_set_on": e.key_tier_set_on}
+            "key_tier_set_on": e.key_tier_set_on, "size_class": str(e.size_class),
+            "is_leading_industrial": e.is_leading_industrial}
 
 
 @query(Role.ADMIN)

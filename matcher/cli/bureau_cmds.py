@@ -13,6 +13,7 @@ import click
 
 from matcher.bureau import actions, gaps, queries, series
 from matcher.cli.context import perform, read
+from matcher.cli.jobs_cmds import KEY, WAIT, fail_exit, start_job
 from matcher.cli.lending_agreement_cmds import ACTOR, DAY, day_or_today, domain_errors
 from matcher.principal import Principal
 
@@ -117,15 +118,22 @@ def warning_group() -> None:
 @warning_group.command("scan")
 @click.option("--date", "day", type=DAY, help="The day (default today).")
 @ACTOR
+@KEY
+@WAIT
 @domain_errors
-def scan_cmd(day: datetime | None, actor: str) -> None:
-    """Score every enterprise and add those over the threshold to the watch list."""
-    done = perform(actions.scan_warnings, day_or_today(day), actor=_as(actor))
-    scores, added = done.scores, done.added
-    for r in scores[:20]:
-        why = ", ".join(f"{x.fact}={x.value}×{x.weight:g}" for x in r.reasons)
-        click.echo(f"{r.score:7.2f} {r.enterprise}: {why}")
-    click.echo(f"{len(scores)} enterprises scored, {len(added)} added to the watch list")
+def scan_cmd(day: datetime | None, actor: str, key: str | None, wait: bool) -> None:
+    """Score every enterprise and add those over the threshold to the watch list (a job)."""
+    params = {"day": day_or_today(day).isoformat(), "actor": actor}
+    job = start_job("warning_scan", params, key=key, wait=wait)
+    if job is None:
+        return
+    if job.status != "succeeded":
+        fail_exit(job)
+    done = job.result or {}
+    for r in done.get("top", []):
+        click.echo(f"{r['score']:7.2f} {r['enterprise']}: {r['why']}")
+    click.echo(f"{done.get('scored', 0)} enterprises scored, {len(done.get('added', []))} "
+               f"added to the watch list")
 
 
 @bureau.command("series")

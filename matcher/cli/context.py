@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from matcher.cli.database_guard import check_database
 from matcher.config import ConfigError
 from matcher.principal import Principal
 from matcher.runtime import Runtime
@@ -26,6 +27,7 @@ def get_runtime() -> Runtime:
             rt = Runtime()
         except ConfigError as exc:
             raise click.UsageError(str(exc)) from exc
+        check_database(rt.settings, ctx.command_path)
         root.meta["workbridge.runtime"] = rt
         root.call_on_close(rt.dispose)
     return rt

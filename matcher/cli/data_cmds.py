@@ -1,7 +1,9 @@
 """``workbridge import`` / ``export`` (bulk CSV and JSON Lines) and ``workbridge demo seed``.
 
 Exit codes: 0 success, 1 the data was refused (every error is printed, masked; nothing
-was imported), 2 usage errors (unknown kind, missing file, unknown format).
+was imported), 2 usage errors (unknown kind, missing file, unknown format). Imports and
+seeding run as jobs (:mod:`matcher.jobs`): waited for by default, ``--no-wait`` prints the
+job id (``workbridge jobs show ID``).
 """
 
 from __future__ import annotations
@@ -13,11 +15,10 @@ from pathlib import Path
 import click
 
 from matcher.cli.context import pass_runtime
-from matcher.dataio import KINDS, FileFormatError, ImportFailed, export_file, import_file
+from matcher.cli.jobs_cmds import KEY, WAIT, start_job
+from matcher.dataio import KINDS, FileFormatError, export_file
 from matcher.dataio.readers import FORMATS, detect_format
-from matcher.demo.seed import seed_demo
-from matcher.errors import DomainError
-from matcher.pii import mask_text
+from matcher.jobs.handlers import file_digest
 from matcher.runtime import Runtime
 
 
@@ -47,25 +48,33 @@ def _check_format(path: Path, fmt: str | None) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--max-errors", default=100, show_default=True,
               help="Print at most this many errors (all are counted).")
-@pass_runtime
-def import_cmd(rt: Runtime, kind: str, file: Path, fmt: str | None, quiet: bool,
-               max_errors: int) -> None:
-    """Import KIND (enterprises, vacancies, seekers, surplus) from FILE: all rows or none."""
+@KEY
+@WAIT
+def import_cmd(kind: str, file: Path, fmt: str | None, quiet: bool, max_errors: int,
+               key: str | None, wait: bool) -> None:
+    """Import KIND (enterprises, vacancies, seekers, surplus) from FILE: all rows or none.
+
+    The import runs as a job (on a worker when WORKBRIDGE_BROKER_URL is set: FILE must be
+    readable there at the same path).
+    """
     _check_format(file, fmt)
-    try:
-        summary = import_file(rt, kind, file, fmt, progress=_progress(quiet), actor=_actor())
-    except ImportFailed as exc:
-        for err in exc.errors[:max_errors]:
+    params = {"kind": kind, "path": str(file.resolve()), "format": fmt,
+              "sha256": file_digest(file), "actor": _actor()}
+    job = start_job("import", params, key=key, wait=wait, quiet=quiet)
+    if job is None:
+        return
+    result = job.result or {}
+    if job.status != "succeeded":
+        errors = result.get("errors", [])
+        for err in errors[:max_errors]:
             click.echo(f"{file.name}: {err}", err=True)
-        hidden = len(exc.errors) - max_errors
+        hidden = int(result.get("error_count", len(errors))) - max_errors
         if hidden > 0:
             click.echo(f"... and {hidden} more", err=True)
-        click.echo(f"error: {exc.message}", err=True)
-        raise click.exceptions.Exit(1) from None
-    except (FileFormatError, DomainError) as exc:
-        click.echo(f"error: {file.name}: {mask_text(str(exc))}", err=True)
-        raise click.exceptions.Exit(1) from None
-    click.echo(str(summary))
+        where = "" if errors else f"{file.name}: "
+        click.echo(f"error: {where}{job.error}", err=True)
+        raise click.exceptions.Exit(1)
+    click.echo(result.get("summary", ""))
 
 
 @click.command("export")
@@ -98,12 +107,15 @@ def demo() -> None:
 @click.option("--size", default=400, show_default=True, type=click.IntRange(1, 1_000_000),
               help="Number of vacancies; enterprises scale with it, people more slowly.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@pass_runtime
-def seed_cmd(rt: Runtime, seed: int, size: int, quiet: bool) -> None:
+@KEY
+@WAIT
+def seed_cmd(seed: int, size: int, quiet: bool, key: str | None, wait: bool) -> None:
     """Fill an EMPTY database with a believable Beijing; on a non-empty one, do nothing."""
-    try:
-        result = seed_demo(rt, seed=seed, size=size, progress=_progress(quiet))
-    except DomainError as exc:
-        click.echo(f"error: {mask_text(exc.message)}", err=True)
-        raise click.exceptions.Exit(1) from None
-    click.echo(result.message)
+    job = start_job("demo_seed", {"seed": seed, "size": size}, key=key, wait=wait,
+                    quiet=quiet)
+    if job is None:
+        return
+    if job.status != "succeeded":
+        click.echo(f"error: {job.error}", err=True)
+        raise click.exceptions.Exit(1)
+    click.echo((job.result or {}).get("message", ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 from sqlalchemy import select
@@ -26,17 +27,22 @@ def _kinds(kind: str) -> list[str]:
 
 @index.command("build")
 @click.option("--kind", type=click.Choice(["all", *KINDS]), default="all", show_default=True)
+@click.option("--reembed", is_flag=True,
+              help="Encode every row again (default: only rows without a stored vector).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @pass_runtime
-def build_cmd(rt: Runtime, kind: str, quiet: bool) -> None:
-    """Rebuild indexes from the database (written beside, then swapped in atomically)."""
+def build_cmd(rt: Runtime, kind: str, reembed: bool, quiet: bool) -> None:
+    """Build indexes from the database's stored vectors, encoding only rows whose text has
+    none (written beside, then swapped in atomically)."""
     registry = get_registry(rt)
     show = not quiet and sys.stderr.isatty()
     for name in _kinds(kind):
-        registry.rebuild(name, progress=show)
+        started = time.perf_counter()
+        live = registry.rebuild(name, progress=show, reembed=reembed)
         facts = registry.describe(name)
         click.echo(f"{name}: {facts['count']} vectors, {facts['index_type']}, "
-                   f"encoder {facts['encoder']}, version {facts['version']}")
+                   f"encoder {facts['encoder']}, version {facts['version']}, "
+                   f"{live.encoded} texts encoded, {time.perf_counter() - started:.1f} s")
 
 
 @index.command("status")

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from matcher.cli.context import pass_runtime, perform
+from matcher.cli.jobs_cmds import KEY, WAIT, fail_exit, start_job
 from matcher.cli.lending_agreement_cmds import (
     ACTOR,
     AGREEMENT_COMMANDS,
@@ -26,7 +27,7 @@ from matcher.cli.lending_agreement_cmds import (
     ref_id,
     split_list,
 )
-from matcher.lending import actions, agreements, allocation, matching
+from matcher.lending import actions, allocation, matching
 from matcher.lending.demand import RequestInput
 from matcher.lending.pool import EmployeeInput
 from matcher.models import Enterprise, SurplusEmployee
@@ -146,25 +147,38 @@ def match_cmd(rt: Runtime, request_id: int | None, vacancy_id: int | None, lende
 
 @lending.command("return-due")
 @click.option("--today", type=DAY, help="The scheduler's date (default: today).")
-@pass_runtime
-def return_due_cmd(rt: Runtime, today: datetime | None) -> None:
+@KEY
+@WAIT
+def return_due_cmd(today: datetime | None, key: str | None, wait: bool) -> None:
     """Return active agreements whose end date has passed; their staff rejoin the pool."""
-    with rt.uow() as uow:
-        ids = agreements.return_due(rt, uow, day_or_today(today), actor="scheduler")
-        uow.commit()
+    params = {"day": day_or_today(today).isoformat(), "actor": "scheduler"}
+    job = start_job("return_due", params, key=key, wait=wait)
+    if job is None:
+        return
+    if job.status != "succeeded":
+        fail_exit(job)
+    ids = (job.result or {}).get("returned", [])
     click.echo(f"returned {len(ids)} agreement(s){': ' if ids else ''}"
                + ", ".join(str(i) for i in ids))
 
 
 @lending.command("activate-due")
 @click.option("--today", type=DAY, help="The scheduler's date (default: today).")
-def activate_due_cmd(today: datetime | None) -> None:
+@KEY
+@WAIT
+def activate_due_cmd(today: datetime | None, key: str | None, wait: bool) -> None:
     """Activate signed agreements whose period has begun; their staff leave the pool."""
-    ids, refused = perform(actions.activate_due, day_or_today(today),
-                           actor=Principal.system("scheduler"))
+    params = {"day": day_or_today(today).isoformat(), "actor": "scheduler"}
+    job = start_job("activate_due", params, key=key, wait=wait)
+    if job is None:
+        return
+    if job.status != "succeeded":
+        fail_exit(job)
+    result = job.result or {}
+    ids = result.get("activated", [])
     click.echo(f"activated {len(ids)} agreement(s){': ' if ids else ''}"
                + ", ".join(str(i) for i in ids))
-    for agreement_id, code in refused.items():
+    for agreement_id, code in result.get("refused", {}).items():
         click.echo(f"agreement {agreement_id} not activated: {code}")
 
 

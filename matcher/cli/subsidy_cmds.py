@@ -13,7 +13,7 @@ import click
 from matcher.cli.context import get_runtime, perform, read
 from matcher.errors import DomainError
 from matcher.principal import Principal
-from matcher.subsidy import actions, queries, reports
+from matcher.subsidy import actions, claimant_actions, claimant_queries, queries, reports
 from matcher.subsidy.rules import RulesError, load_rules
 
 
@@ -165,3 +165,50 @@ def report_rule(csv_path: Path, year: int | None) -> None:
     rows = read(queries.rule_report, year)
     n = reports.write_csv(rows, csv_path, reports.RuleMonthRow)
     click.echo(f"{n} rule-months written to {csv_path}")
+
+
+@subsidy.group()
+def eligibility() -> None:
+    """Who qualifies (found after hires, insurance records, category and rule changes)."""
+
+
+@eligibility.command("evaluate")
+@click.argument("placement_ids", type=int, nargs=-1)
+def eligibility_evaluate(placement_ids: tuple[int, ...]) -> None:
+    """Evaluate every rule for every party of the placements given (default: all)."""
+    with _domain_errors():
+        ids = list(placement_ids) or read(claimant_queries.placement_ids)
+        for pid in ids:
+            found = perform(claimant_actions.evaluate_eligibility, pid)
+            owed = [f"{e.party_kind} {e.rule_code}#{e.tranche} {e.amount_fen / 100:.2f}"
+                    for e in found if e.eligible]
+            click.echo(f"placement {pid}: {', '.join(owed) or 'nothing due yet'}")
+
+
+@eligibility.command("unclaimed")
+@click.option("--rule", "rule_code", default=None, help="Only this rule.")
+@click.option("--district", default=None, help="Only enterprises in this district.")
+@click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def eligibility_unclaimed(rule_code: str | None, district: str | None, csv_path: Path) -> None:
+    """Write who is eligible and has not claimed, with amounts, as CSV."""
+    body = read(claimant_queries.unclaimed_csv, rule_code, district)
+    csv_path.write_text(body, encoding="utf-8")
+    click.echo(f"{max(body.count(chr(10)) - 1, 0)} unclaimed rows written to {csv_path}")
+
+
+@eligibility.command("direct-pay")
+@click.argument("rule_code")
+@click.argument("placement_ids", type=int, nargs=-1, required=True)
+@ADMIN_OPTION
+def eligibility_direct_pay(rule_code: str, placement_ids: tuple[int, ...], by: str) -> None:
+    """免申即享: create, approve and pay the claims of a direct-payment rule (twice: once)."""
+    with _domain_errors():
+        done = perform(claimant_actions.direct_pay, rule_code, list(placement_ids),
+                       actor=_admin(by))
+    for c in done.paid:
+        click.echo(f"claim {c.id}: placement {c.placement_id} paid {c.amount_fen / 100:.2f}")
+    for c in done.already:
+        click.echo(f"claim {c.id}: placement {c.placement_id} was paid before")
+    for s in done.skipped:
+        click.echo(f"placement {s['placement_id']} tranche {s['tranche']}: skipped "
+                   f"({s['code']}: {s['reason']})")

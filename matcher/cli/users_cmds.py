@@ -22,11 +22,14 @@ def users() -> None:
 @users.command("create")
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 10 characters, not a common password, not the email's name.")
 @click.option("--enterprise-external-id", default=None)
 @click.option("--agency-external-id", default=None)
 @click.option("--seeker-external-id", default=None)
-@click.option("--token/--no-token", default=False, help="Also issue an API token (shown once).")
+@click.option("--token/--no-token", default=False,
+              help="Also issue an API token named 'cli' (shown once; tokens issued later "
+                   "through the API do not revoke it).")
 def create(email: str, role: str, password: str, enterprise_external_id: str | None,
            agency_external_id: str | None, seeker_external_id: str | None, token: bool) -> None:
     """Create a user with a role, linked to its organisation or profile."""

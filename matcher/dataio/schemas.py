@@ -15,11 +15,20 @@ from enum import StrEnum
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validates_schema
-from marshmallow.validate import Length, Range
+from marshmallow.validate import Length, OneOf, Range
 
 from matcher.enums import EmploymentType, KeyTier, SeekerCategory, SizeClass, Urgency, VacancyStatus
 from matcher.reference.districts import canonical_district
-from matcher.validators import InvalidIdentifier, validate_credit_code, validate_id_number
+from matcher.reference.districts import find as find_district
+from matcher.subsidy.rule_fields import DEGREE_LEVELS
+from matcher.validators import (
+    InvalidIdentifier,
+    InvalidText,
+    clean_name,
+    validate_credit_code,
+    validate_id_number,
+    validate_phone,
+)
 
 KINDS = ("enterprises", "vacancies", "seekers", "surplus")
 _LIST_SPLIT = re.compile(r"[;；]")
@@ -200,18 +209,31 @@ class Phone(fields.Field[str]):
         text = re.sub(r"[\s\-()]", "", str(value))
         if "*" in text:
             return Keep(text)
-        for prefix in ("+86", "0086"):
-            text = text.removeprefix(prefix)
-        if re.fullmatch(r"1[3-9]\d{9}|0\d{9,11}", text):
-            return text
-        raise ValidationError("must be a mobile number (11 digits) or a landline with area code")
+        try:  # width-blind, without zero-width characters (matcher.validators, as the API)
+            return validate_phone(text)
+        except InvalidIdentifier as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class Name(fields.String):
+    """A name or title: NFC, zero-width characters dropped, bidi controls refused."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        try:
+            return clean_name(super()._deserialize(value, attr, data, **kwargs))
+        except InvalidText as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class District(fields.String):
-    """A district name; Beijing districts are normalized (``朝阳``/``Chaoyang`` -> ``朝阳区``)."""
+    """A district of the city, normalized (``朝阳``/``Chaoyang`` -> ``朝阳区``); others are
+    refused, as in the API."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return canonical_district(super()._deserialize(value, attr, data, **kwargs))
+        name = super()._deserialize(value, attr, data, **kwargs)
+        if find_district(name) is None:
+            raise ValidationError("not a district of this city")
+        return canonical_district(name)
 
 
 def _text(size: int, **kwargs: Any) -> fields.String:
@@ -280,13 +302,14 @@ class EnterpriseRow(RowSchema):
     key_tier = Choice(KeyTier, load_default=KeyTier.NONE)
     city = _text(64, load_default="北京市")
     key_tier_set_on = _date()
+    is_leading_industrial = _flag(False)  # the city's leading industrial enterprises
 
 
 class VacancyRow(RowSchema):
     """A vacancy of an enterprise (wages in yuan per month)."""
 
     enterprise_external_id = _required(Ident)
-    title = _required(fields.String, validate=Length(max=200))
+    title = _required(Name, validate=Length(max=200))
     description = _text(20_000, load_default="")
     required_skills = StrList()
     preferred_skills = StrList()
@@ -315,7 +338,7 @@ class VacancyRow(RowSchema):
 class SeekerRow(RowSchema):
     """A job seeker (identity fields are encrypted by the importer)."""
 
-    name = _text(100)
+    name = Name(validate=Length(max=100), load_default=None)
     id_number = IdNumber(load_default=None)
     phone = Phone(load_default=None)
     desired_positions = StrList()
@@ -325,6 +348,9 @@ class SeekerRow(RowSchema):
     categories = StrList(item=choice_parser(SeekerCategory))
     available_from = _date()
     graduation_year = Whole(1950, 2100, load_default=None)
+    degree_level = fields.String(load_default=None, allow_none=True,
+                                 validate=OneOf(DEGREE_LEVELS,
+                                                error="must be one of {choices}"))
     origin_province = _text(32)
     available_to = _date()
     consent_matching = _flag(True)
@@ -339,7 +365,7 @@ class SurplusRow(RowSchema):
     """An idle employee offered for lending (daily_cost in yuan per day)."""
 
     enterprise_external_id = _required(Ident)
-    name = _text(100)
+    name = Name(validate=Length(max=100), load_default=None)
     skills = StrList()
     experience = _text(20_000, load_default="")
     available_from = _date()
@@ -360,15 +386,16 @@ SCHEMAS: dict[str, type[RowSchema]] = {
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "enterprises": ("external_id", "name", "credit_code", "district", "latitude", "longitude",
-                    "industry", "size_class", "key_tier", "city", "key_tier_set_on"),
+                    "industry", "size_class", "key_tier", "city", "key_tier_set_on",
+                    "is_leading_industrial"),
     "vacancies": ("external_id", "enterprise_external_id", "title", "description",
                   "required_skills", "preferred_skills", "district", "latitude", "longitude",
                   "headcount", "employment_type", "wage_min", "wage_max", "shift", "start_date",
                   "urgency", "status", "accepts_borrowed", "borrow_from", "borrow_to"),
     "seekers": ("external_id", "name", "id_number", "phone", "desired_positions", "skills",
                 "experience", "district", "latitude", "longitude", "travel_km", "categories",
-                "available_from", "available_to", "graduation_year", "origin_province",
-                "consent_matching", "consent_share_with_agencies"),
+                "available_from", "available_to", "graduation_year", "degree_level",
+                "origin_province", "consent_matching", "consent_share_with_agencies"),
     "surplus": ("external_id", "enterprise_external_id", "name", "skills", "experience",
                 "district", "latitude", "longitude", "available_from", "available_to", "consent",
                 "daily_cost"),

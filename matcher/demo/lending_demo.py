@@ -81,7 +81,7 @@ def seed_lending_demo(uow: Work, password: str, today: date | None = None) -> di
     lender, staff = found
     if uow.s.scalar(select(User.id).where(User.email == LENDER_EMAIL)) is None:
         create_user(uow, email=LENDER_EMAIL, password=password, role=Role.ENTERPRISE,
-                    enterprise_id=lender.id, actor="demo")
+                    enterprise_id=lender.id, actor="demo", trusted_demo=True)
     first, second, last = staff[0], staff[1], staff[-1]
     f0, f1 = first.available_from, second.available_from
     assert f0 is not None and f1 is not None and last.available_from is not None

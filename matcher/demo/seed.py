@@ -24,6 +24,7 @@ from matcher.dataio.readers import SourceRow
 from matcher.demo import catalog as cat
 from matcher.demo.bureau import seed_bureau_demo
 from matcher.demo.districts import scatter
+from matcher.demo.graduates import seed_graduate_demo
 from matcher.demo.hiring import seed_hiring
 from matcher.demo.lending_demo import seed_lending_demo
 from matcher.demo.users import create_demo_users, demo_password
@@ -323,6 +324,7 @@ def seed_demo(rt: Runtime, *, seed: int = 42, size: int = DEFAULT_SIZE,
         if journeys:
             counts |= seed_lending_demo(uow, demo_password(rt.settings), today=today)
             counts |= seed_hiring(uow, today)
+            counts |= seed_graduate_demo(uow, demo_password(rt.settings), today=today)
         audit.record(uow.s, "demo", "seed", "demo", str(seed), {"size": size, **counts})
         uow.on_commit(lambda: run_index_hook(rt, [s.kind for s in summaries]))
         uow.commit()

@@ -1,5 +1,5 @@
-"""Building an index kind from the database (``workbridge index build``), and attaching a
-loaded index file to fresh attributes from the database.
+"""Building an index kind from the database's stored vectors (``workbridge index build``),
+encoding only rows without one, and attaching a loaded index file to fresh attributes.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import numpy as np
 from tqdm import tqdm
 
 from matcher.encoders.base import Encoder
+from matcher.index import vector_store
 from matcher.index.kinds import KINDS, Profile
 from matcher.index.live import LiveIndex
 from matcher.index.store import IndexMeta, make_index
-from matcher.matching.embedding import ReuseCache, text_hash
+from matcher.matching.embedding import text_hash
 from matcher.matching.tables import Vocab
 from matcher.runtime import Runtime
 from matcher.skills import SkillMatcher
@@ -24,9 +25,10 @@ from matcher.skills import SkillMatcher
 log = logging.getLogger(__name__)
 Known = Callable[[Sequence[str]], list[np.ndarray | None]]
 
-BATCH = 512
+BATCH = 1024
 TRAIN_SAMPLE = 100_000
-#: Encode each distinct text once per build (False: every row, for scripts/bench_embed.py).
+#: Copy the stored vector of an identical text of another row (False: encode every row
+#: without a vector of its own, for scripts/bench_embed.py).
 REUSE_TEXTS = True
 
 
@@ -43,41 +45,56 @@ def new_meta(kind: str, encoder: Encoder, index_type: str) -> IndexMeta:
 
 def build_live(
     rt: Runtime, kind: str, *, vocab: Vocab, skills: SkillMatcher, progress: bool = False,
-    known: Known | None = None,
+    encode: bool = True, force: bool = False, known: Known | None = None,
 ) -> LiveIndex:
-    """A new index of ``kind`` holding every row that belongs in it, embedded in batches;
-    ``known`` gives the vectors of texts encoded earlier in this process (by hash)."""
+    """A new index of ``kind`` holding every row that belongs in it, from stored vectors.
+
+    Rows whose current text has no stored vector are encoded in batches (each distinct text
+    once, identical texts of other rows copied) and stored, chunk by chunk, each chunk
+    committed; ``force`` re-encodes every row (``index build --reembed``); ``encode=False``
+    leaves such rows out (a serving worker never encodes in bulk); ``known`` gives vectors
+    of texts this process encoded earlier (by hash), taken instead of encoding.
+    """
     spec = KINDS[kind]
     encoder = rt.encoder
-
-    def embed(ps: Sequence[Profile]) -> np.ndarray:
-        found = known([text_hash(spec.text(p)) for p in ps]) if known else [None] * len(ps)
-        new = [p for p, v in zip(ps, found, strict=True) if v is None]
-        fresh = iter(spec.embed(encoder, new, False) if new else ())
-        rows = [next(fresh) if v is None else v for v in found]
-        return np.ascontiguousarray(np.stack(rows) if rows else
-                                    np.zeros((0, encoder.dim)), dtype=np.float32)
-
+    eid = vector_store.encoder_id(encoder)
     index_type = rt.settings.index_type
     synced_at = now_iso()
     with rt.uow() as uow:
+        seq = vector_store.latest_seq(uow.s, kind)  # changes after this are applied later
         profiles: list[Profile] = spec.load(uow.s)
-    meta = new_meta(kind, encoder, index_type).with_(synced_at=synced_at)
+    meta = new_meta(kind, encoder, index_type).with_(synced_at=synced_at, change_seq=seq)
     table = spec.table_cls(capacity=max(len(profiles), 1))
     index: Any = None
     pending: list[tuple[Sequence[Profile], list[str], np.ndarray]] = []
     pending_rows = 0
     live: LiveIndex | None = None
     hashes = [text_hash(spec.text(p)) for p in profiles]
-    reuse = ReuseCache(hashes)  # identical texts (one chain's postings) are encoded once
+    encoded = stored = skipped = 0
+    own: list[tuple[int, int]] = []  # seq ranges of the changes this build logged itself
     bar = tqdm(total=len(profiles), desc=f"index {kind}", unit="row", disable=not progress)
     with bar:
         for lo in range(0, len(profiles), BATCH):
             batch = profiles[lo : lo + BATCH]
-            batch_hashes = hashes[lo : lo + BATCH]
-            vectors = reuse.embed(batch, batch_hashes, embed) \
-                if REUSE_TEXTS else spec.embed(encoder, batch, False)
-            bar.update(len(batch))
+            with rt.uow() as uow:
+                plan = vector_store.Plan(kind, batch, hashes[lo : lo + BATCH], encoder.dim
+                                         ).read(uow.s, eid, force=force, share=REUSE_TEXTS)
+            if plan.missing and known is not None and not force:
+                plan.take_known(known)
+            if plan.missing and encode:
+                plan.encode(encoder)
+                encoded += plan.encoded
+            left_out = set(plan.missing)
+            keep = [i for i in range(len(batch)) if i not in left_out]
+            skipped += len(batch) - len(keep)
+            if plan.write and encode:
+                count, written = _store(rt, kind, eid, plan.rows())
+                stored += count
+                own.append(written)
+            batch = [batch[i] for i in keep]
+            batch_hashes = [plan.hashes[i] for i in keep]
+            vectors = np.ascontiguousarray(plan.vectors[keep], dtype=np.float32)
+            bar.update(len(plan.profiles))
             if index is None:  # IVF trains on a sample before the first add
                 pending.append((batch, batch_hashes, vectors))
                 pending_rows += len(batch)
@@ -95,10 +112,38 @@ def build_live(
                 _add(live, spec, batch, batch_hashes, vectors, vocab, skills)
     if live is None:
         live = LiveIndex(make_index(index_type, encoder.dim), table, meta)
+    if own:
+        live.meta = live.meta.with_(change_seq=_seen_through(rt, kind, seq, own))
     live.dirty = True
-    log.info("built %s index: %d vectors (%s, %s), %d texts encoded, %d reused", kind,
-             live.count, index_type, encoder.name, reuse.encoded, reuse.reused)
+    live.encoded = encoded
+    log.info("built %s index: %d vectors (%s, %s), %d texts encoded, %d vectors stored, "
+             "%d rows left out (no stored vector)", kind, live.count, index_type,
+             encoder.name, encoded, stored, skipped)
     return live
+
+
+def _store(rt: Runtime, kind: str, eid: str, rows: list[tuple[int, str, np.ndarray]]
+           ) -> tuple[int, tuple[int, int]]:
+    """Store freshly encoded vectors in a unit of work of their own and log the change;
+    returns how many were stored and the ``seq`` range of the change rows."""
+    with rt.uow() as uow:
+        keys = vector_store.store_verified(uow.s, kind, eid, rows)
+        written = vector_store.record_changes(uow.s, kind, keys)
+        uow.commit()
+    return len(keys), written
+
+
+def _seen_through(rt: Runtime, kind: str, start: int, own: list[tuple[int, int]]) -> int:
+    """The last ``seq`` the new index reflects: past ``start``, the changes this build
+    logged itself are reflected; the first change by anyone else is not."""
+    with rt.uow() as uow:
+        seqs = vector_store.change_seqs_after(uow.s, kind, start)
+    seen = start
+    for seq in seqs:
+        if not any(lo < seq <= hi for lo, hi in own):
+            break
+        seen = seq
+    return seen
 
 
 def _add(live: LiveIndex, spec: Any, batch: Sequence[Profile], hashes: Sequence[str],

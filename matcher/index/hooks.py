@@ -1,8 +1,8 @@
 """Small public hooks other features call so their changes reach the indexes.
 
-Call them inside the unit of work that makes the change; the index is updated only after
-the commit succeeds (``uow.on_commit``), and only in processes that have the index loaded
-(others catch up when they load or sync)::
+Call them inside the unit of work that makes the change, after changing the rows: just
+before the commit the rows are embedded (if their text has no stored vector) and logged in
+the same transaction; every process applies the change on its next index read::
 
     with rt.uow() as uow:
         employee.consent = False
@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from matcher.db import UnitOfWork
 from matcher.index.registry import get_registry
+from matcher.index.vector_store import ALL_KEYS, record_changes
 from matcher.matching.profiles import person_key
 from matcher.runtime import Runtime
 
@@ -44,7 +45,18 @@ def people_changed(
 
 
 def sync_after_import(rt: Runtime, kinds: Sequence[str]) -> None:
-    """After a committed bulk import of ``kinds``, bring the loaded indexes up to date."""
+    """After a committed bulk import of ``kinds``: log a "sync everything" change for each
+    index kind it affects (every process catches up on its next read) and catch up here.
+
+    Imported rows are not embedded here: ``index build`` or the job queue embeds them
+    (:func:`matcher.index.vector_store.embed_and_store`); until then a new row is not in the
+    semantic index (keyword search and lists find it) and a changed one keeps its old vector.
+    """
     registry = get_registry(rt)
-    for index_kind in sorted({k for kind in kinds for k in IMPORT_KINDS.get(kind, ())}):
-        registry.sync(index_kind, full=True)
+    index_kinds = sorted({k for kind in kinds for k in IMPORT_KINDS.get(kind, ())})
+    with rt.uow() as uow:
+        for index_kind in index_kinds:
+            record_changes(uow.s, index_kind, [ALL_KEYS])
+        uow.commit()
+    for index_kind in index_kinds:
+        registry.catch_up(index_kind)

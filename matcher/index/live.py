@@ -50,6 +50,7 @@ class LiveIndex:
         self.text_hashes: dict[int, str] = {}
         self._slot_list: np.ndarray | None = None  # IVF: the list of every slot, built lazily
         self.dirty = False
+        self.encoded = 0  # texts encoded to build it (0 when built from stored vectors)
 
     @classmethod
     def empty(cls, meta: IndexMeta, table: Table) -> LiveIndex:

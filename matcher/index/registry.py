@@ -2,13 +2,18 @@
 
 One :class:`Registry` per :class:`~matcher.runtime.Runtime` (``get_registry(rt)``). For each
 kind it holds a :class:`LiveIndex`, a readers-writer lock (searches share it; applying a
-change takes it alone) and a mutation lock that serializes changers, so embedding new text
-happens while searches go on. Rebuilds and compactions build beside and swap.
+change takes it alone) and a mutation lock that serializes changers. Rebuilds and
+compactions build beside and swap.
 
-Keeping in step: services call :meth:`Registry.changed` inside their unit of work; after
-the commit the touched keys are re-read and re-embedded if their text changed. Changes made
-by other processes are picked up by :meth:`Registry.sync` (rows updated since the last
-sync; called on load, after imports, and by searches every ``sync_interval`` seconds).
+Keeping in step (read-your-writes across processes): a service calls :meth:`Registry.changed`
+inside its unit of work; just before the commit the touched rows are embedded if their text
+has no stored vector, the vectors stored and the keys appended to the ``index_changes`` log,
+all in that transaction (:mod:`matcher.index.inline`). Before every index read a process
+compares the log's last ``seq`` for the kind with the one its index reflects (one indexed
+read) and applies the delta from stored vectors (:meth:`Registry.catch_up`). Reads never
+encode: a row with no stored vector of its current text keeps its previous vector, or stays
+out of the index until ``index build`` or the job queue embeds it. A slow full sync (rows
+and vectors updated since the last one) runs every ``sync_interval`` seconds as a safety net.
 """
 
 from __future__ import annotations
@@ -18,36 +23,34 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import numpy as np
-from sqlalchemy.exc import IntegrityError
 
 from matcher.db import UnitOfWork
-from matcher.index import store
+from matcher.index import inline, store, vector_store
 from matcher.index.builder import attach, build_live, new_meta, now_iso
 from matcher.index.hits import Hits, MaskMemo
 from matcher.index.kinds import KINDS
 from matcher.index.live import LiveIndex
 from matcher.index.rwlock import RWLock
+from matcher.index.saving import Saving
 from matcher.index.text_vectors import DOCUMENT_KINDS, TextVectors
-from matcher.matching.embedding import text_hash
 from matcher.matching.tables import Table, Vocab
-from matcher.models import IndexState
 from matcher.runtime import Runtime
 from matcher.skills import get_skill_matcher
 
 log = logging.getLogger(__name__)
 
 SYNC_MARGIN = timedelta(seconds=60)  # re-read rows updated shortly before the last sync
+LOAD_EMBED_LIMIT = 2_000  # rows a loading process embeds itself (more: `index build`)
 _REGISTRY_LOCK = threading.Lock()
 
 
-class Registry:
+class Registry(Saving):
     """Indexes of one process; see the module docstring."""
 
-    def __init__(self, rt: Runtime, *, sync_interval: float | None = 30.0,
-                 autosave_interval: float | None = 300.0):
+    def __init__(self, rt: Runtime, *, sync_interval: float | None = 600.0,
+                 autosave_interval: float | None = 300.0, check_changes: bool = True):
         self.rt = rt
         self.vocab = Vocab()
         self.skills = get_skill_matcher()
@@ -57,6 +60,8 @@ class Registry:
         self._rw = {kind: RWLock() for kind in KINDS}
         self._mutate = {kind: threading.RLock() for kind in KINDS}
         self._last_sync = dict.fromkeys(KINDS, 0.0)
+        self.check_changes = check_changes
+        self.encoder_id = ""  # set on first load (the encoder loads lazily)
         self._last_save = dict.fromkeys(KINDS, time.monotonic())
         self.texts = TextVectors()  # texts with no index row, encoded once per process
 
@@ -77,13 +82,15 @@ class Registry:
 
     def _load_or_build(self, kind: str) -> LiveIndex:
         encoder = self.rt.encoder
+        self.encoder_id = vector_store.encoder_id(encoder)
         folder = self.rt.settings.index_dir
         try:
             index, meta = store.load_files(
                 folder, kind, encoder=encoder.name, encoder_version=encoder.version,
                 dim=encoder.dim, index_type=self.rt.settings.index_type)
         except store.IndexFileProblem as problem:
-            log.warning("index %s: %s; rebuilding from the database", kind, problem.reason)
+            log.warning("index %s: %s; rebuilding from the database (stored vectors)", kind,
+                        problem.reason)
             live = build_live(self.rt, kind, vocab=self.vocab, skills=self.skills,
                               known=self._known(kind))
             self._save(kind, live)
@@ -94,21 +101,26 @@ class Registry:
             log.warning("index %s: file version %d, database records %s; syncing", kind,
                         meta.version, recorded)
         live, missing = attach(self.rt, kind, index, meta, vocab=self.vocab, skills=self.skills)
-        live.set_hashes(store.load_hashes(folder, meta))  # unchanged texts are not re-embedded
+        live.set_hashes(store.load_hashes(folder, meta))
         self._live[kind] = live
-        self.sync(kind, extra=missing)
-        log.info("index %s loaded: %d vectors, version %d", kind, live.count, meta.version)
-        return live
+        self.sync(kind, extra=missing, embed=True)
+        self.catch_up(kind)
+        log.info("index %s loaded: %d vectors, version %d, change %d", kind, live.count,
+                 meta.version, self._live[kind].meta.change_seq)
+        return self._live[kind]
 
     def _known(self, kind: str) -> Callable[[Sequence[str]], list[np.ndarray | None]]:
         """Texts of ``kind`` this process already encoded for a scoring grid (by hash)."""
         return lambda hashes: self.texts.peek(hashes, documents=kind in DOCUMENT_KINDS)
 
-    def rebuild(self, kind: str, *, progress: bool = False) -> LiveIndex:
-        """Build ``kind`` from the database beside the current one, swap, and save."""
+    def rebuild(self, kind: str, *, progress: bool = False, reembed: bool = False
+                ) -> LiveIndex:
+        """Build ``kind`` from stored vectors (encoding rows without one; ``reembed``: all)
+        beside the current one, swap, and save."""
         with self._mutate[kind]:
+            self.encoder_id = vector_store.encoder_id(self.rt.encoder)
             live = build_live(self.rt, kind, vocab=self.vocab, skills=self.skills,
-                              progress=progress, known=self._known(kind))
+                              progress=progress, force=reembed, known=self._known(kind))
             with self._rw[kind].write():
                 self._live[kind] = live
             self._save(kind, live)
@@ -129,6 +141,7 @@ class Registry:
         the lock); ``memo`` reuses the mask of an earlier call while the table is unchanged."""
         self.live(kind)
         self._maybe_sync(kind)
+        self.catch_up(kind)
         with self._rw[kind].read():
             live = self._live[kind]
             table = live.table
@@ -138,8 +151,9 @@ class Registry:
             return Hits(keys, sims, table.take(slots))
 
     def vector(self, kind: str, key: int) -> np.ndarray | None:
-        """The stored vector of ``key`` (None if not in the index)."""
+        """The stored vector of ``key`` (None if not in the index), after catching up."""
         self.live(kind)
+        self.catch_up(kind)
         with self._rw[kind].read():
             return self._live[kind].vector(key)
 
@@ -164,6 +178,7 @@ class Registry:
         ``kind`` first like a search; KeyError if one is not held."""
         self.live(kind)
         self._maybe_sync(kind)
+        self.catch_up(kind)
         vectors, found, _ = self.stored(kind, keys)
         if not found.all():
             missing = [int(k) for k, ok in zip(keys, found, strict=True) if not ok]
@@ -171,27 +186,51 @@ class Registry:
         return vectors
 
     def keys(self, kind: str) -> np.ndarray:
-        """Sorted keys held by ``kind``."""
+        """Sorted keys held by ``kind`` (after catching up)."""
         self.live(kind)
+        self.catch_up(kind)
         with self._rw[kind].read():
             return self._live[kind].keys()
 
     # -- keeping in step with the database ----------------------------------------------
     def changed(self, uow: UnitOfWork, kind: str, keys: Iterable[int]) -> None:
-        """After ``uow`` commits, refresh ``keys`` of ``kind`` (if loaded in this process)."""
+        """In ``uow``: embed and store ``keys``' vectors and log the change before it commits;
+        after the commit, apply it here (other processes apply it on their next read)."""
         wanted = sorted({int(k) for k in keys})
         if wanted:
+            inline.embed_before_commit(self.rt, uow, kind, wanted)
             uow.on_commit(lambda: self._after_commit(kind, wanted))
 
     def _after_commit(self, kind: str, keys: list[int]) -> None:
         try:
-            self.refresh(kind, keys)
-        except Exception:  # the commit stands; the next sync repairs the index
-            log.exception("index %s: refresh after commit failed; forcing a sync", kind)
+            self.catch_up(kind)
+        except Exception:  # the commit stands; the next read or sync repairs the index
+            log.exception("index %s: applying the change after commit failed", kind)
             self._last_sync[kind] = 0.0
 
+    def catch_up(self, kind: str) -> None:
+        """Apply the changes logged for ``kind`` since this index last did (one indexed read
+        when there are none)."""
+        if not self.check_changes or kind not in self._live:
+            return
+        if vector_store.peek_seq(self.rt.engine, kind) <= self._live[kind].meta.change_seq:
+            return
+        with self._mutate[kind]:
+            live = self._live[kind]
+            with self.rt.uow() as uow:
+                last, keys = vector_store.changes_after(uow.s, kind, live.meta.change_seq)
+            if vector_store.ALL_KEYS in keys:
+                self.sync(kind, full=True, extra=keys - {vector_store.ALL_KEYS})
+            elif keys:
+                self.refresh(kind, keys)
+            live = self._live[kind]  # a compaction may have replaced it
+            live.meta = live.meta.with_(change_seq=max(last, live.meta.change_seq))
+            log.debug("index %s: changes up to %d applied (%d keys)", kind, last, len(keys))
+
     def refresh(self, kind: str, keys: Iterable[int]) -> None:
-        """Re-read ``keys`` from the database: add, re-embed, update or drop each."""
+        """Re-read ``keys`` and their stored vectors: add, replace, update or drop each.
+        Nothing is encoded: a row whose current text has no stored vector keeps the vector
+        it has (the previous text's), or stays out until one is stored."""
         if kind not in self._live:
             return  # not loaded here: the file is brought up to date when it is loaded
         spec = KINDS[kind]
@@ -200,30 +239,39 @@ class Registry:
             live = self._live[kind]
             with self.rt.uow() as uow:
                 found = {spec.key(p): p for p in spec.load(uow.s, wanted)}
-            drop, embed, update = [], [], []
+                members = [k for k, p in found.items() if spec.is_member(p)]
+                stored = vector_store.load_vectors(uow.s, kind, members, self.encoder_id)
+            drop, put, update = [], [], []
             for key in wanted:
                 p = found.get(key)
+                vec = stored.get(key)
                 if p is None or not spec.is_member(p):
                     drop.append(key)
-                elif key in live and live.text_hashes.get(key) == text_hash(spec.text(p)):
+                elif key in live and (vec is None or live.text_hashes.get(key) == vec[0]):
                     update.append(p)
-                else:
-                    embed.append(p)
-            vectors = spec.embed(self.rt.encoder, embed, False)
-            added = [spec.record(p, self.vocab, self.skills) for p in embed]
+                elif vec is not None:
+                    put.append(p)
+            records = [spec.record(p, self.vocab, self.skills) for p in put]
             updated = [spec.record(p, self.vocab, self.skills) for p in update]
+            put_keys = [spec.key(p) for p in put]
+            vectors = (np.stack([stored[k][1] for k in put_keys]) if put_keys
+                       else np.zeros((0, live.meta.dim), dtype=np.float32))
             with self._rw[kind].write():
-                live.remove(drop + [spec.key(p) for p in embed])
-                live.add([spec.key(p) for p in embed], vectors, added,
-                         [text_hash(spec.text(p)) for p in embed])
+                live.remove(drop + put_keys)
+                live.add(put_keys, vectors, records, [stored[k][0] for k in put_keys])
                 for p, record in zip(update, updated, strict=True):
                     live.set_record(spec.key(p), record)
             if live.needs_compaction():
                 self._compact(kind)
             self._maybe_autosave(kind)
 
-    def sync(self, kind: str, *, full: bool = False, extra: Iterable[int] = ()) -> None:
-        """Refresh rows updated since the last sync (``full``: also diff the key sets)."""
+    def sync(self, kind: str, *, full: bool = False, extra: Iterable[int] = (),
+             embed: bool = False) -> None:
+        """Refresh rows updated since the last sync (``full``: also diff the key sets).
+
+        ``embed`` (loading only, never a read): first store vectors for up to
+        ``LOAD_EMBED_LIMIT`` of those rows changed behind the index's back with no vector of
+        their current text (more are left to ``index build`` / the job queue)."""
         if kind not in self._live:
             return
         spec = KINDS[kind]
@@ -234,9 +282,15 @@ class Registry:
             keys = set(extra)
             with self.rt.uow() as uow:
                 keys.update(spec.changed_since(uow.s, since))
+                keys.update(vector_store.stored_since(uow.s, kind, self.encoder_id, since))
                 if full:
                     members, held = spec.member_keys(uow.s), live.keys()
                     keys.update(np.setxor1d(members, held).tolist())
+            if keys and embed and len(keys) <= LOAD_EMBED_LIMIT:
+                vector_store.embed_and_store(self.rt, kind, keys)
+            elif keys and embed:
+                log.warning("index %s: %d rows changed since the file was saved; rows without "
+                            "a stored vector wait for `workbridge index build`", kind, len(keys))
             if keys:
                 log.info("index %s: syncing %d changed rows", kind, len(keys))
                 self.refresh(kind, keys)
@@ -258,68 +312,10 @@ class Registry:
     def _compact(self, kind: str) -> None:
         with self._mutate[kind]:
             fresh = self._live[kind].compacted()
+            fresh.meta = self._live[kind].meta
             with self._rw[kind].write():
                 self._live[kind] = fresh
             log.info("index %s compacted to %d slots", kind, fresh.slots)
-
-    # -- saving -----------------------------------------------------------------------
-    def save(self, kind: str) -> store.IndexMeta:
-        """Write ``kind``'s file and sidecar atomically and record the version."""
-        with self._mutate[kind]:
-            return self._save(kind, self.live(kind))
-
-    def flush(self) -> None:
-        """Save every loaded kind with unsaved changes."""
-        for kind in list(self._live):
-            if self._live[kind].dirty:
-                self.save(kind)
-
-    def _maybe_autosave(self, kind: str) -> None:
-        if self.autosave_interval is None:
-            return
-        if time.monotonic() - self._last_save[kind] >= self.autosave_interval:
-            self._save(kind, self._live[kind])
-
-    def _state_version(self, kind: str) -> int | None:
-        with self.rt.uow() as uow:
-            state = uow.s.get(IndexState, kind)
-            return state.version if state else None
-
-    def _save(self, kind: str, live: LiveIndex) -> store.IndexMeta:
-        version = max(self._state_version(kind) or 0, live.meta.version) + 1
-        meta = live.meta.with_(count=live.count, slots=live.slots, version=version,
-                               saved_at=now_iso())
-        meta = store.save_files(self.rt.settings.index_dir, live.index, meta, live.hash_array())
-        self._record_state(meta)
-        live.meta, live.dirty = meta, False
-        self._last_save[kind] = time.monotonic()
-        log.info("index %s saved: version %d, %d vectors", kind, meta.version, meta.count)
-        return meta
-
-    def _record_state(self, meta: store.IndexMeta) -> None:
-        for _ in range(2):
-            with self.rt.uow() as uow:
-                state = uow.s.get(IndexState, meta.kind)
-                if state is None:
-                    state = IndexState(kind=meta.kind)
-                    uow.s.add(state)
-                state.version = max(state.version or 0, meta.version)
-                state.encoder, state.dim = f"{meta.encoder}@{meta.encoder_version}", meta.dim
-                state.index_type, state.count = meta.index_type, meta.count
-                state.built_at = datetime.now(UTC)
-                try:
-                    uow.commit()
-                    return
-                except IntegrityError:  # another process inserted the row first
-                    continue
-
-    def describe(self, kind: str) -> dict[str, Any]:
-        """Facts about a loaded kind (for ``index status`` and tests)."""
-        live = self.live(kind)
-        return {"kind": kind, "count": live.count, "slots": live.slots,
-                "index_type": live.index_type, "version": live.meta.version,
-                "encoder": live.meta.encoder, "dim": live.meta.dim}
-
 
 def _parse(value: str) -> datetime:
     if not value:

@@ -3,8 +3,9 @@
 The file holds a ``faiss.IndexIDMap2`` whose id map gives the entity key of every slot
 (-1 for a slot whose vector was replaced or removed). The sidecar ``<kind>.json`` says what
 the file is: ``{format, kind, encoder, encoder_version, dim, metric, index_type, count,
-slots, version, saved_at, synced_at, file_bytes}``. Saving is atomic: a temporary file in the same
-folder, fsync, ``os.replace``, then the same for the sidecar, then the folder is fsynced.
+slots, version, saved_at, synced_at, file_bytes, hashes_digest, change_seq}``. Saving is
+atomic: a temporary file in the same folder, fsync, ``os.replace``, then the same for the
+sidecar, then the folder is fsynced.
 :func:`load_files` refuses (with :class:`IndexFileProblem` saying why) a missing, truncated
 or unreadable file and one built for another encoder, dimension or index type.
 FAISS is imported inside the functions that need it, never at import time.
@@ -40,6 +41,14 @@ class IndexFileProblem(Exception):
         self.reason = reason
 
 
+class IndexSaveError(RuntimeError):
+    """An index could not be written (e.g. the disk is full); the previous files are intact."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class IndexMeta:
     """What an index file holds (the JSON sidecar)."""
@@ -56,6 +65,7 @@ class IndexMeta:
     synced_at: str = ""  # rows updated before this were read from the database
     file_bytes: int = 0
     hashes_digest: str = ""  # of <kind>.hashes.npy, the text hash of each slot ("": none)
+    change_seq: int = 0  # the last index_changes seq reflected in the file
     metric: str = METRIC
     format: int = FORMAT
 
@@ -141,18 +151,31 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _atomic_write(target: Path, write: Any) -> int:
-    """Write via ``write(tmp_path)`` to a temp file beside ``target``, fsync, replace."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    """Write via ``write(tmp_path)`` to a temp file beside ``target``, fsync, replace.
+
+    A failed write (disk full, read-only folder; FAISS reports those as RuntimeError) leaves
+    ``target`` as it was and raises :class:`IndexSaveError` naming the file and the cause.
+    """
+    tmp = ""
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
         write(tmp)
         with open(tmp, "rb+") as fh:
             fh.flush()
             os.fsync(fh.fileno())
             size = os.fstat(fh.fileno()).st_size
         os.replace(tmp, target)
+    except (OSError, RuntimeError) as exc:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        cause = os.strerror(exc.errno) if isinstance(exc, OSError) and exc.errno else (
+            str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+        raise IndexSaveError(f"cannot write {target.name} in {target.parent}: {cause}; "
+                             f"the previous index files are kept") from exc
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         raise
     return size
 

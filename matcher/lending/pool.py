@@ -28,6 +28,7 @@ from matcher.index.hooks import people_changed
 from matcher.lending import compliance
 from matcher.models import Agreement, AgreementEmployee, Enterprise, SurplusEmployee
 from matcher.models.base import utcnow
+from matcher.reference.districts import find as find_district
 from matcher.runtime import Runtime
 
 
@@ -114,6 +115,9 @@ def declare_employee(
         fields["external_id"] = ["required"]
     if data.daily_cost is not None and data.daily_cost < 0:
         fields["daily_cost"] = ["must be >= 0 fen"]
+    district = find_district(data.district) if data.district else None
+    if data.district and district is None:
+        fields["district"] = ["不是本市的区 / not a district of this city"]
     if fields:
         raise ValidationFailed("员工信息有误 / invalid employee data", fields=fields)
     _check_window(data.available_from, data.available_to)
@@ -121,7 +125,8 @@ def declare_employee(
         raise NotFound(f"enterprise {enterprise_id} not found")
     emp = SurplusEmployee(
         external_id=data.external_id.strip(), enterprise_id=enterprise_id, name=data.name,
-        skills=list(data.skills), experience=data.experience, district=data.district,
+        skills=list(data.skills), experience=data.experience,
+        district=district.name if district else None,
         latitude=data.latitude, longitude=data.longitude, available_from=data.available_from,
         available_to=data.available_to, daily_cost=data.daily_cost, consent=data.consent,
         consent_recorded_at=utcnow() if data.consent else None,

@@ -1,11 +1,12 @@
-"""Users and roles, the append-only audit log, and the record of built indexes."""
+"""Users and roles, their named API tokens, the append-only audit log, and the record of
+built indexes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matcher.enums import Role
@@ -26,7 +27,23 @@ class User(Timestamps, Base):
     seeker_id: Mapped[int | None] = mapped_column(ForeignKey("job_seekers.id"))
     is_active: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Unused since migration 0006 moved it to api_tokens (kept: dropping it rebuilds the table)
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class ApiToken(Base):
+    """A named API token of one user: only its SHA-256 is stored; revoked ones stay listed."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
 
 
 class AuditLog(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Float, String
+from sqlalchemy import Float, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matcher.enums import KeyTier, SizeClass
@@ -34,6 +34,8 @@ class Enterprise(Timestamps, Base):
     industry: Mapped[str | None] = mapped_column(String(100))
     size_class: Mapped[SizeClass] = enum_column(SizeClass, default=SizeClass.SMALL)
     key_tier: Mapped[KeyTier] = enum_column(KeyTier, default=KeyTier.NONE)
+    # one of the city's leading industrial enterprises (graduate job-seeking subsidy)
+    is_leading_industrial: Mapped[bool] = mapped_column(default=False, server_default=false())
     key_tier_set_on: Mapped[date | None] = mapped_column()
     approval_status: Mapped[str] = _approval_column()
 

@@ -40,6 +40,8 @@ class JobSeeker(Timestamps, Base):
     desired_positions: Mapped[list[str]] = mapped_column(default=list)
     categories: Mapped[list[str]] = mapped_column(default=list)
     graduation_year: Mapped[int | None] = mapped_column(Integer)
+    # highest degree (matcher.subsidy rules: associate < bachelor < master < doctor)
+    degree_level: Mapped[str | None] = mapped_column(String(16))
     origin_province: Mapped[str | None] = mapped_column(String(32))
     available_from: Mapped[date | None] = mapped_column()
     available_to: Mapped[date | None] = mapped_column()

@@ -181,3 +181,33 @@ class SubsidyCapCounter(Base):
     stage: Mapped[str] = mapped_column(String(16))
     cap_fen: Mapped[int] = mapped_column(BigInteger)
     used_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SubsidyEligibility(Base):
+    """What the engine found for one party of one placement under one rule tranche.
+
+    One row per (placement, rule, tranche, party kind), updated in place by every
+    re-evaluation; ``notified_at`` is set once, by a conditional UPDATE, when the party
+    is first told it qualifies (so a re-evaluation never notifies twice).
+    """
+
+    __tablename__ = "subsidy_eligibility"
+    __table_args__ = (
+        UniqueConstraint("placement_id", "rule_code", "tranche", "party_kind"),
+        CheckConstraint("amount_fen >= 0", name="amount"),
+        CheckConstraint("eligible OR amount_fen = 0", name="amount_only_if_eligible"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
+    rule_code: Mapped[str] = mapped_column(String(64), index=True)
+    rule_version: Mapped[int] = mapped_column(Integer)
+    tranche: Mapped[int] = mapped_column(Integer, default=1)
+    party_kind: Mapped[ClaimantKind] = enum_column(ClaimantKind)
+    party_id: Mapped[int] = mapped_column(Integer)
+    eligible: Mapped[bool] = mapped_column(default=False)
+    amount_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    trace: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    evaluated_on: Mapped[date] = mapped_column()
+    evaluated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    notified_at: Mapped[datetime | None] = mapped_column()

@@ -8,8 +8,10 @@ no other seeker's object to reach.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from sqlalchemy import select
 
 from matcher import audit
 from matcher.accounts import users
@@ -17,14 +19,20 @@ from matcher.accounts.users import UserView
 from matcher.action import action
 from matcher.enums import Role
 from matcher.errors import ValidationFailed
+from matcher.models import JobSeeker
+from matcher.pii import mask_id_number
 from matcher.principal import Principal
+from matcher.reference.districts import find as find_district
 from matcher.runtime import Work
 from matcher.seekers import services
 from matcher.seekers.services import SeekerInput, SeekerView
 from matcher.vacancies.queries import VacancyCard, get_vacancy
+from matcher.validators import InvalidIdentifier, compact, validate_id_number
 
 IDENTIFIERS = ("phone", "id_number")
 SIGNUP_ACTOR = "signup"
+#: audit action flagging a profile change that named another person's ID number
+ID_CONFLICT = "seeker.id_number_conflict"
 
 
 @dataclass(frozen=True)
@@ -65,14 +73,52 @@ def sign_up_seeker(uow: Work, data: SignUp) -> UserView:
                              seeker_id=created.id, actor=SIGNUP_ACTOR)
 
 
+def _registered_elsewhere(uow: Work, seeker_id: int, id_number: Any) -> int | None:
+    """The other seeker holding ``id_number``, if any (None for a fresh or invalid number)."""
+    if not isinstance(id_number, str) or not id_number:
+        return None
+    try:
+        digest = uow.rt.cipher.digest(validate_id_number(id_number))
+    except InvalidIdentifier:
+        return None  # the update refuses it with a field error, as for anyone
+    return uow.s.scalar(select(JobSeeker.id).where(JobSeeker.id_number_hash == digest,
+                                                   JobSeeker.id != seeker_id))
+
+
 @action(Role.SEEKER, system=False)
 def update_profile(uow: Work, actor: Principal, data: ProfileChanges) -> SeekerView:
-    """Change fields of the caller's own profile (the people index follows the commit)."""
+    """Change fields of the caller's own profile (the people index follows the commit).
+
+    ID numbers and phones are read width-blind, without spaces or zero-width characters.
+    An ID number already registered to another person is never revealed: the answer is the
+    one a fresh number gets (the number masked as typed, every other change applied), but
+    the number is not stored (the database keeps one profile per number) and the attempt is
+    recorded for the bureau as an ``seeker.id_number_conflict`` audit entry naming both
+    profiles. Callers throttle this action per account (``WORKBRIDGE_PROFILE_LIMIT``).
+    """
     changes = {k: tuple(v) if isinstance(v, list) else v for k, v in data.fields.items()}
+    for name in IDENTIFIERS:
+        value = changes.get(name)
+        if isinstance(value, str):
+            changes[name] = compact(value)
+    if changes.get("district"):
+        district = find_district(str(changes["district"]))
+        if district is None:
+            raise ValidationFailed("the profile has invalid fields",
+                                   fields={"district": ["not a district of this city"]})
+        changes["district"] = district.name
     if data.keep_unchanged_identifiers:
         for name in _unchanged(uow, _sid(actor), changes):
             del changes[name]
-    return services.update_seeker(uow.rt, uow, _sid(actor), changes, actor=actor.actor_name)
+    holder = _registered_elsewhere(uow, _sid(actor), changes.get("id_number"))
+    if holder is None:
+        return services.update_seeker(uow.rt, uow, _sid(actor), changes,
+                                      actor=actor.actor_name)
+    typed = validate_id_number(str(changes.pop("id_number")))
+    view = services.update_seeker(uow.rt, uow, _sid(actor), changes, actor=actor.actor_name)
+    audit.record(uow.s, actor.actor_name, ID_CONFLICT, "job_seeker", _sid(actor),
+                 {"registered_to_seeker_id": holder})
+    return replace(view, id_number_masked=mask_id_number(typed))
 
 
 @action(Role.SEEKER, system=False)

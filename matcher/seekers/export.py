@@ -18,7 +18,8 @@ from matcher.subsidy.views import PlacementView, RecommendationView
 
 PROFILE_FIELDS = (
     "external_id", "name", "district", "latitude", "longitude", "travel_km", "skills",
-    "experience", "desired_positions", "categories", "graduation_year", "origin_province",
+    "experience", "desired_positions", "categories", "graduation_year", "degree_level",
+    "origin_province",
     "available_from", "available_to", "consent_matching", "consent_share_with_agencies",
     "status", "created_at", "updated_at",
 )

@@ -25,6 +25,9 @@ from matcher.models import JobSeeker
 from matcher.models.base import utcnow
 from matcher.pii import PiiCipher, mask_id_number, mask_phone
 from matcher.runtime import Runtime
+from matcher.subsidy import eligibility
+from matcher.subsidy.rule_fields import DEGREE_LEVELS
+from matcher.subsidy.rule_store import current_rules
 from matcher.validators import InvalidIdentifier, validate_id_number
 
 _PHONE_DIGITS = 11
@@ -49,12 +52,15 @@ class SeekerInput:
     available_from: date | None = None
     available_to: date | None = None
     graduation_year: int | None = None
+    degree_level: str | None = None  # matcher.subsidy.rule_fields.DEGREE_LEVELS
     origin_province: str | None = None
     consent_matching: bool = True
     consent_share_with_agencies: bool = True
 
 
 EDITABLE = frozenset(f.name for f in fields(SeekerInput)) - {"external_id"}
+#: Profile fields subsidy rules read (a change re-evaluates the seeker's eligibility).
+RULE_FIELDS = frozenset({"categories", "graduation_year", "degree_level"})
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,10 @@ def _validate(data: SeekerInput) -> SeekerInput:
         errors["travel_km"] = ["must be between 0 and 1000"]
     if data.available_from and data.available_to and data.available_from > data.available_to:
         errors["available_to"] = ["must be on or after available_from"]
+    if data.graduation_year is not None and not 1950 <= data.graduation_year <= 2100:
+        errors["graduation_year"] = ["must be a year from 1950 to 2100"]
+    if data.degree_level is not None and data.degree_level not in DEGREE_LEVELS:
+        errors["degree_level"] = [f"one of {', '.join(DEGREE_LEVELS)}"]
     bad = [c for c in data.categories if c not in {e.value for e in SeekerCategory}]
     if bad:
         errors["categories"] = [f"unknown category {bad[0]!r}"]
@@ -183,6 +193,10 @@ def update_seeker(rt: Runtime, uow: UnitOfWork, seeker_id: int, changes: Mapping
     audit.record(uow.s, actor, "seeker.update", "job_seeker", seeker_id,
                  {"fields": sorted(changes)})
     people_changed(rt, uow, seeker_ids=[seeker_id])
+    if set(changes) & RULE_FIELDS:  # a category change: subsidy eligibility is found again
+        eligibility.evaluate_many(uow.s, current_rules(rt),
+                                  eligibility.placements_of(uow.s, seeker_id=seeker_id),
+                                  actor=actor)
     return _view(seeker)
 
 

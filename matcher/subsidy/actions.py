@@ -18,7 +18,7 @@ from matcher.enums import ClaimantKind, Role
 from matcher.errors import ValidationFailed
 from matcher.principal import Principal
 from matcher.runtime import Work
-from matcher.subsidy import agency_applications, claims, ledger, recommendations
+from matcher.subsidy import agency_applications, claims, eligibility, ledger, recommendations
 from matcher.subsidy.evaluate import Claimant
 from matcher.subsidy.rule_store import RecordedRule, current_rules
 from matcher.subsidy.rule_store import record_rules as store_rules
@@ -114,5 +114,10 @@ def reverse_payment(uow: Work, actor: Principal, claim_id: int, reason: str,
 
 @action(Role.ADMIN)
 def record_rules(uow: Work, actor: Principal, ruleset: RuleSet) -> list[RecordedRule]:
-    """Record the rule versions of a validated rules file (unchanged ones are kept)."""
-    return store_rules(uow.s, ruleset, actor=actor.actor_name)
+    """Record the rule versions of a validated rules file (unchanged ones are kept); a new
+    version re-evaluates every placement's eligibility under the file's rules."""
+    recorded = store_rules(uow.s, ruleset, actor=actor.actor_name)
+    if any(r.newly_recorded for r in recorded):
+        eligibility.evaluate_many(uow.s, ruleset, eligibility.placements_of(uow.s),
+                                  actor=actor.actor_name)
+    return recorded

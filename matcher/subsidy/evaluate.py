@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from matcher.enums import ClaimantKind, KeyTier
+from matcher.subsidy.rule_fields import DEGREE_LEVELS
 from matcher.subsidy.rules import Rule
 
 
@@ -43,6 +44,8 @@ class PlacementFacts:
     enterprise_size: str = "small"
     enterprise_key_tier: str = "none"
     enterprise_city: str = ""
+    degree_level: str | None = None
+    enterprise_leading_industrial: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,21 @@ def _in_city(name: str, p: PlacementFacts, _param: Any, _d: date, city: str) -> 
                  f"the enterprise is {'in' if ok else 'not in'} {city}")
 
 
+def _degree(name: str, p: PlacementFacts, param: Any, _d: date, _c: str) -> Check:
+    have = p.degree_level
+    ok = have in DEGREE_LEVELS and DEGREE_LEVELS.index(have) >= DEGREE_LEVELS.index(param)
+    return Check(name, ok, {"degree_level": have}, {"min": param},
+                 f"degree {have or 'not on record'} {'is' if ok else 'is not'} "
+                 f"{param} or above")
+
+
+def _leading(name: str, p: PlacementFacts, _param: Any, _d: date, _c: str) -> Check:
+    ok = p.enterprise_leading_industrial
+    return Check(name, ok, {"enterprise_leading_industrial": ok}, {"required": True},
+                 "the employer is a leading industrial enterprise" if ok else
+                 "the employer is not one of the city's leading industrial enterprises")
+
+
 def _city_key(city: str) -> str:
     return city.strip().removesuffix("市").casefold()
 
@@ -218,4 +236,6 @@ CONDITIONS: dict[str, Condition] = {
     "graduation_year_offset": _graduation,
     "agency_not_charged": _not_charged,
     "enterprise_in_city": _in_city,
+    "degree_level_min": _degree,
+    "leading_industrial": _leading,
 }

@@ -122,7 +122,8 @@ def load_facts(session: Session, placement_id: int) -> PlacementFacts:
         agency_charged_worker=p.agency_charged_worker,
         seeker_categories=tuple(seeker.categories or ()), graduation_year=seeker.graduation_year,
         enterprise_size=ent.size_class.value, enterprise_key_tier=ent.key_tier.value,
-        enterprise_city=ent.city or "",
+        enterprise_city=ent.city or "", degree_level=seeker.degree_level,
+        enterprise_leading_industrial=bool(ent.is_leading_industrial),
     )
 
 

@@ -14,6 +14,8 @@ from typing import Any
 from matcher.enums import KeyTier, SeekerCategory, SizeClass
 
 CAP_SCOPES = ("per_person", "per_agency_per_year", "per_enterprise_per_year")
+#: Degree levels, lowest first (condition ``degree_level_min``; JobSeeker.degree_level).
+DEGREE_LEVELS = ("secondary", "associate", "bachelor", "master", "doctor")
 
 
 class Errors:
@@ -127,6 +129,11 @@ def _choices(values: list[str]) -> Any:
     return parse
 
 
+def _degree(v: Any) -> tuple[Any, str | None]:
+    return (v, None) if v in DEGREE_LEVELS else (
+        None, f"must be one of {', '.join(DEGREE_LEVELS)}")
+
+
 def _tier(v: Any) -> tuple[Any, str | None]:
     tiers = [t.value for t in KeyTier]
     return (v, None) if v in tiers else (None, f"must be one of {', '.join(tiers)}")
@@ -148,4 +155,6 @@ CONDITION_PARSERS: dict[str, Any] = {
     "graduation_year_offset": _offset,
     "agency_not_charged": _true,
     "enterprise_in_city": _true,
+    "degree_level_min": _degree,
+    "leading_industrial": _true,
 }

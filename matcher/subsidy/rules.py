@@ -36,7 +36,7 @@ __all__ = ["CAP_SCOPES", "CONDITION_PARSERS", "FORMAT", "Rule", "RuleSet", "Rule
 FORMAT = 1
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 RULE_KEYS = {"code", "version", "name", "claimant", "description", "source", "conditions",
-             "tranches", "values"}
+             "tranches", "values", "direct_payment"}
 
 
 class RulesError(ValueError):
@@ -88,6 +88,7 @@ class Rule:
     conditions: dict[str, Any]
     tranches: tuple[Tranche, ...]
     values: tuple[ValuePeriod, ...]
+    direct_payment: bool = False  # 免申即享: the bureau may create and pay claims in a batch
 
     def value_on(self, day: date) -> ValuePeriod | None:
         """The value period in force on ``day``, or None when the rule does not apply."""
@@ -112,6 +113,8 @@ class Rule:
             "tranches": [{"number": t.number, "percent": t.percent, "conditions": t.conditions}
                          for t in self.tranches],
             "values": [v.as_dict() for v in self.values],
+            # only when set, so the checksums of rules recorded before the key existed hold
+            **({"direct_payment": True} if self.direct_payment else {}),
         }
 
     @property
@@ -196,10 +199,14 @@ def _parse_rule(raw: Any, path: str, city: str, errs: Errors) -> Rule | None:
     conditions = parse_conditions(raw.get("conditions", {}), f"{path}.conditions", errs)
     tranches = _parse_tranches(raw.get("tranches"), f"{path}.tranches", errs)
     values = _parse_values(raw.get("values"), f"{path}.values", errs)
+    direct: Any = raw.get("direct_payment", False)
+    if not isinstance(direct, bool):
+        errs.add(f"{path}.direct_payment", "must be true or false")
     if len(errs.items) > before:
         return None
     return Rule(code=code, version=version, name=name.strip(), claimant=ClaimantKind(claimant),
-                city=city, conditions=conditions, tranches=tranches, values=values)
+                city=city, conditions=conditions, tranches=tranches, values=values,
+                direct_payment=direct)
 
 
 def _parse_tranches(raw: Any, path: str, errs: Errors) -> tuple[Tranche, ...]:

@@ -12,17 +12,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from matcher.accounts import permissions as perm
 from matcher.action import query
-from matcher.enums import EmploymentType, KeyTier, Role, VacancyStatus
+from matcher.enums import EmploymentType, Role, VacancyStatus
 from matcher.errors import NotFound
-from matcher.models import Enterprise, Vacancy
+from matcher.models import Vacancy
 from matcher.principal import Principal
 from matcher.recommend.service import Candidate, candidates_for_vacancy
-from matcher.runtime import Work
+from matcher.runtime import Runtime, Work
+from matcher.vacancies import search
 
 MAX_PER_PAGE = 100
 T = TypeVar("T")
@@ -82,39 +83,67 @@ def _card(v: Vacancy) -> VacancyCard:
     )
 
 
+@dataclass(frozen=True)
+class FoundVacancy(VacancyCard):
+    """A search result: the card, its relevance (0..1, with search words) and why it matched."""
+
+    relevance: float | None = None
+    match_reasons: tuple[search.MatchReason, ...] = ()
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """A filter of an empty search and how many results there are without it."""
+
+    drop: str  # q | district | employment_type | key_only
+    value: str
+    total: int
+
+
+@dataclass(frozen=True)
+class SearchPage(Page):
+    """A page of search results; when it is empty, the filters worth dropping."""
+
+    sort: str = "relevance"
+    corrected: str | None = None  # the words as read after correcting a typo
+    relax: tuple[Relaxation, ...] = ()
+
+
 def search_vacancies(
     session: Session, *, words: str = "", district: str | None = None,
     employment_type: EmploymentType | None = None, page: int = 1, per_page: int = 20,
-) -> Page:
-    """Open vacancies matching all ``words`` (title, description, enterprise).
+    sort: str = "relevance", key_only: bool = False, rt: Runtime | None = None,
+) -> SearchPage:
+    """Open vacancies matching ``words`` by keyword, typo-corrected keyword, skill or
+    meaning (:mod:`matcher.vacancies.search`; meaning needs ``rt`` with its encoder loaded,
+    see :func:`~matcher.vacancies.search.warm`), filtered, sorted by relevance (without
+    words: key enterprises first, then the newest), newest or wage.
 
-    Key enterprises' vacancies are listed first, then the newest; the recommendation
-    engine (not this browse list) is where tier priority is capped.
-    """
+    Words are never SQL patterns (% and _ are ordinary characters)."""
     page = max(page, 1)
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
-    stmt = (
-        select(Vacancy)
-        .join(Enterprise, Vacancy.enterprise_id == Enterprise.id)
-        .where(Vacancy.status == VacancyStatus.OPEN, Vacancy.filled < Vacancy.headcount)
-    )
-    for word in words.split():
-        word = word.lower()  # % and _ are literal characters, not wildcards
-        stmt = stmt.where(or_(
-            func.lower(Vacancy.title).contains(word, autoescape=True),
-            func.lower(Vacancy.description).contains(word, autoescape=True),
-            func.lower(Enterprise.name).contains(word, autoescape=True),
-        ))
-    if district:
-        stmt = stmt.where(Vacancy.district == district)
-    if employment_type:
-        stmt = stmt.where(Vacancy.employment_type == employment_type)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    tier_order = case((Enterprise.key_tier == KeyTier.NONE, 1), else_=0)
-    rows = session.scalars(
-        stmt.order_by(tier_order, Vacancy.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    )
-    return Page([_card(v) for v in rows], page, per_page, total)
+    sort = sort if sort in search.SORTS else "relevance"
+    meaning = rt is not None and bool(words.strip()) and search.warm(rt)
+    if meaning:
+        search.prepare(rt)  # before this session's first read
+    filters: dict[str, Any] = {"words": words, "district": district,
+                               "employment_type": employment_type, "key_only": key_only}
+    ranked = search.rank(session, rt if meaning else None, sort=sort, **filters)
+    shown = ranked.ids[(page - 1) * per_page:page * per_page]
+    rows = {v.id: v for v in session.scalars(select(Vacancy).where(Vacancy.id.in_(shown)))}
+    why = ranked.reasons(shown)
+    items = [FoundVacancy(**vars(_card(rows[i])), relevance=ranked.relevance.get(i),
+                          match_reasons=why.get(i, ())) for i in shown if i in rows]
+    relax: list[Relaxation] = []
+    if not ranked.ids:
+        for name, value in filters.items():
+            if value:
+                total = len(search.rank(session, rt if meaning else None, sort=sort,
+                                        **{**filters, name: "" if name == "words" else None}).ids)
+                label = value.value if isinstance(value, EmploymentType) else str(value)
+                relax.append(Relaxation("q" if name == "words" else name, label, total))
+    return SearchPage(items, page, per_page, len(ranked.ids), sort=sort,
+                      corrected=ranked.corrected, relax=tuple(relax))
 
 
 def get_vacancy(session: Session, vacancy_id: int) -> VacancyCard:

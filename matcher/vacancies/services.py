@@ -22,6 +22,7 @@ from matcher.errors import Conflict, NotFound, Refused, ValidationFailed
 from matcher.geo import valid_coordinates
 from matcher.index.hooks import vacancies_changed
 from matcher.models import Enterprise, Vacancy
+from matcher.reference.districts import find as find_district
 from matcher.runtime import Runtime
 
 
@@ -100,6 +101,12 @@ def _validate(data: VacancyInput, filled: int = 0) -> VacancyInput:
         errors["latitude"] = ["coordinates out of range"]
     if data.borrow_from and data.borrow_to and data.borrow_from > data.borrow_to:
         errors["borrow_to"] = ["must be on or after borrow_from"]
+    if data.district:
+        district = find_district(data.district)
+        if district is None:
+            errors["district"] = ["not a district of this city"]
+        else:
+            data = replace(data, district=district.name)
     try:
         data = replace(data, employment_type=EmploymentType(data.employment_type))
     except ValueError:

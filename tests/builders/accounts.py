@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import select
 
 from builders.subsidy import add_enterprise, committing, placed_world
-from matcher.accounts.users import create_user, issue_token
+from matcher.accounts.users import create_user, issue_named_token
 from matcher.enums import ClaimantKind, Role
 from matcher.lending import agreements, demand, pool
 from matcher.lending.terms import AgreementInput
@@ -58,8 +58,8 @@ def _user(rt: Runtime, role: Role, i: int, **link: int) -> Party:
         user = create_user(uow, email=email, password=PASSWORD, role=role,
                            enterprise_id=link.get("enterprise_id"),
                            agency_id=link.get("agency_id"), seeker_id=link.get("seeker_id"))
-        token = issue_token(uow, user.id, actor="test")
-    return Party(user.id, email, token)
+        token = issue_named_token(uow, user.id, actor="test", name="world")
+    return Party(user.id, email, token.token, {"token_id": token.id})
 
 
 def build_world(rt: Runtime) -> World:
@@ -108,7 +108,7 @@ def build_world(rt: Runtime) -> World:
                 phone=f"1380013800{i}", skills=("拣货",), desired_positions=("拣货员",),
                 district="大兴区"), actor="test")
         party = _user(rt, Role.SEEKER, i, seeker_id=seeker.id)
-        party.owned, party.id_number = {"seeker_id": seeker.id}, id_number
+        party.owned, party.id_number = {**party.owned, "seeker_id": seeker.id}, id_number
         parties[Role.SEEKER].append(party)
         parties[Role.ADMIN].append(_user(rt, Role.ADMIN, i))
     return World(parties)

@@ -16,8 +16,10 @@ from web.api import (
     applications,
     auth,
     bureau,
+    claims,
     docs,
     enterprise,
+    jobs,
     lending,
     seeker,
     vacancies,
@@ -45,10 +47,13 @@ def init_app(app: Flask) -> WorkbridgeApi:
         "cookie": {"type": "apiKey", "in": "cookie", "name": "session"},
     }}, "security": [{"bearer": []}, {"cookie": []}]})
     api = WorkbridgeApi(app)
+    docs.document_money(api)  # units of every *_fen / *_yuan / wage / cost field
 
-    for module in (vacancies, auth, seeker, enterprise, lending, agency, admin, bureau):
+    for module in (vacancies, auth, seeker, enterprise, lending, agency, admin, bureau, jobs):
         api.register_blueprint(module.blp)
     for blueprint in applications.BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    for blueprint in claims.BLUEPRINTS:  # enterprise and person claims, eligibility
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp, url_prefix=API_PREFIX)
     return api

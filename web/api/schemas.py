@@ -12,11 +12,13 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from matcher.enums import SeekerCategory
+from matcher.subsidy.rule_fields import DEGREE_LEVELS
 from matcher.vacancies.queries import MAX_PER_PAGE
+from web.api.fields import District, Identifier, Int, Name, SaneDate
+from web.reasons import Score100, ScoreReasons
 from web.schemas import InputSchema, PageOut
 
 Str = fields.String
-Int = fields.Integer
 _short = validate.Length(max=200)
 _skills = fields.List(Str(validate=validate.Length(min=1, max=64)),
                       validate=validate.Length(max=50))
@@ -65,6 +67,8 @@ class TokenIn(InputSchema):
     email = Str(required=True, validate=validate.Length(min=3, max=254))
     password = Str(required=True, validate=validate.Length(min=1, max=200),
                    load_only=True)
+    name = Str(load_default=None, allow_none=True, validate=validate.Length(max=100),
+               metadata={"description": "a label for the program using the token"})
 
 
 class UserOut(Schema):
@@ -79,9 +83,11 @@ class UserOut(Schema):
 
 
 class TokenOut(Schema):
-    """A new API token, shown once."""
+    """A new API token, shown once (the caller's other tokens stay valid)."""
 
     token = Str(required=True)
+    id = Int(required=True)
+    name = Str(required=True)
     user = fields.Nested(UserOut, required=True)
 
 
@@ -103,20 +109,22 @@ class OkOut(Schema):
 class SeekerUpdateIn(InputSchema):
     """Profile fields a seeker may change (all optional)."""
 
-    name = Str(allow_none=True, validate=validate.Length(max=100))
-    id_number = Str(allow_none=True, validate=validate.Length(max=18), load_only=True)
-    phone = Str(allow_none=True, validate=validate.Length(max=20), load_only=True)
+    name = Name(allow_none=True, validate=validate.Length(max=100))
+    id_number = Identifier(allow_none=True, validate=validate.Length(max=18), load_only=True)
+    phone = Identifier(allow_none=True, validate=validate.Length(max=20), load_only=True)
     desired_positions = _skills
     skills = _skills
     experience = Str(validate=validate.Length(max=4000))
-    district = Str(allow_none=True, validate=validate.Length(max=64))
+    district = District(allow_none=True, validate=validate.Length(max=64))
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
     travel_km = fields.Float(allow_none=True, validate=validate.Range(min=0, max=1000))
     categories = fields.List(Str(validate=validate.OneOf([c.value for c in SeekerCategory])))
-    available_from = fields.Date(allow_none=True)
-    available_to = fields.Date(allow_none=True)
+    available_from = SaneDate(allow_none=True)
+    available_to = SaneDate(allow_none=True)
     graduation_year = Int(allow_none=True, validate=validate.Range(min=1950, max=2100))
+    degree_level = Str(allow_none=True, validate=validate.OneOf(DEGREE_LEVELS), metadata={
+        "description": "highest degree (subsidy rules read it)"})
     origin_province = Str(allow_none=True, validate=validate.Length(max=32))
     consent_matching = fields.Boolean()
     consent_share_with_agencies = fields.Boolean()
@@ -163,6 +171,10 @@ class ScoredOut(Schema):
     distance_km = fields.Float(allow_none=True)
     agreement = Str(allow_none=True)
     rank = Int()
+    score_100 = Score100(attribute="score", dump_only=True, metadata={
+        "description": "the score on a fixed 0-100 scale (50 = as good as a typical true match)"})
+    reasons = ScoreReasons(dump_only=True, metadata={
+        "description": "2-4 plain-language reasons, in the reader's language"})
 
 
 class MatchOut(ScoredOut):

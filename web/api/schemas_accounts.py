@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from matcher.enums import SeekerCategory
-from web.api.schemas import Int, PageArgs, Str, UserOut
+from matcher.enums import SeekerCategory, SizeClass
+from web.api.schemas import Int, PageArgs, Str, UserOut, UtcDateTime, paged
 from web.schemas import InputSchema
 
 APPROVAL_STATES = ("pending", "approved", "rejected")
@@ -19,10 +19,18 @@ class RegisterEnterpriseIn(InputSchema):
     name = Str(required=True, validate=validate.Length(min=2, max=200))
     credit_code = Str(required=True, validate=validate.Length(min=1, max=40))
     district = Str(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    size_class = fields.Enum(SizeClass, by_value=True, load_default=None, allow_none=True,
+                             metadata={"description": "enterprises: micro, small, medium, large"})
+    is_leading_industrial = fields.Boolean(load_default=False, metadata={
+        "description": "enterprises: one of the city's leading industrial enterprises "
+                       "(the bureau confirms it on approval)"})
 
 
 class RegisterAgencyIn(RegisterEnterpriseIn):
     """An HR agency registers: as an enterprise, plus its HR service licence number."""
+
+    class Meta:
+        exclude = ("size_class", "is_leading_industrial")
 
     credit_code = Str(load_default=None, allow_none=True, validate=validate.Length(max=40))
     license_no = Str(required=True, validate=validate.Length(min=1, max=64))
@@ -105,3 +113,16 @@ class AgencyCandidatesOut(Schema):
     """A vacancy's ranked consenting candidates, best first."""
 
     items = fields.List(fields.Nested(AgencyCandidateOut), required=True)
+
+
+class ApiTokenOut(Schema):
+    """One of the caller's API tokens: its name and dates, never the secret."""
+
+    id = Int(required=True)
+    name = Str(required=True)
+    created_at = UtcDateTime(required=True)
+    last_used_at = UtcDateTime(allow_none=True)
+    revoked_at = UtcDateTime(allow_none=True)
+
+
+ApiTokensOut = paged(ApiTokenOut, "ApiTokensOut")

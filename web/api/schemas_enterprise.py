@@ -1,10 +1,26 @@
-"""Marshmallow schemas of the enterprise API: vacancies, idle staff, requests, agreements."""
+"""Marshmallow schemas of the enterprise API: vacancies, idle staff, requests, agreements.
+
+Money: ``daily_cost`` (and every amount without a unit suffix) is in fen, as stored;
+``daily_cost_yuan`` is the same amount in yuan (the unit of the import files), accepted and
+returned beside it.
+"""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, fields, post_load, validate
 
 from matcher.enums import EmploymentType, Urgency
+from web.api.fields import (
+    MAX_DAILY_COST_FEN,
+    District,
+    Name,
+    SaneDate,
+    daily_cost_fen,
+    yuan_field,
+    yuan_out,
+)
 from web.api.schemas import Int, Str, UtcDateTime, _skills
 from web.schemas import InputSchema
 
@@ -13,11 +29,11 @@ class VacancyIn(InputSchema):
     """A vacancy as an enterprise posts it (wages in fen per month)."""
 
     external_id = Str(required=True, validate=validate.Length(min=1, max=64))
-    title = Str(required=True, validate=validate.Length(min=1, max=200))
+    title = Name(required=True, validate=validate.Length(min=1, max=200))
     description = Str(validate=validate.Length(max=4000))
     required_skills = _skills
     preferred_skills = _skills
-    district = Str(allow_none=True, validate=validate.Length(max=64))
+    district = District(allow_none=True, validate=validate.Length(max=64))
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
     headcount = Int(validate=validate.Range(min=1, max=10_000))
@@ -26,31 +42,41 @@ class VacancyIn(InputSchema):
     shift = Str(allow_none=True, validate=validate.Length(max=64))
     employment_type = fields.Enum(EmploymentType, by_value=True)
     accepts_borrowed = fields.Boolean()
-    borrow_from = fields.Date(allow_none=True)
-    borrow_to = fields.Date(allow_none=True)
-    start_date = fields.Date(allow_none=True)
+    borrow_from = SaneDate(allow_none=True)
+    borrow_to = SaneDate(allow_none=True)
+    start_date = SaneDate(allow_none=True)
     urgency = fields.Enum(Urgency, by_value=True)
 
 
 class VacancyPatchIn(VacancyIn):
-    """Editable vacancy fields (all optional; the external id cannot change)."""
+    """Editable vacancy fields, all optional (PATCH is partial; the external id cannot change)."""
 
     class Meta:
         exclude = ("external_id",)
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("partial", True)
+        super().__init__(**kwargs)
 
 
 class EmployeeIn(InputSchema):
     """An idle employee an enterprise declares lendable."""
 
     external_id = Str(required=True, validate=validate.Length(min=1, max=64))
-    name = Str(allow_none=True, validate=validate.Length(max=100))
+    name = Name(allow_none=True, validate=validate.Length(max=100))
     skills = _skills
     experience = Str(validate=validate.Length(max=4000))
-    district = Str(allow_none=True, validate=validate.Length(max=64))
-    available_from = fields.Date(allow_none=True)
-    available_to = fields.Date(allow_none=True)
-    daily_cost = Int(allow_none=True, validate=validate.Range(min=0, max=10**8))
+    district = District(allow_none=True, validate=validate.Length(max=64))
+    available_from = SaneDate(allow_none=True)
+    available_to = SaneDate(allow_none=True)
+    daily_cost = Int(allow_none=True, validate=validate.Range(min=0, max=MAX_DAILY_COST_FEN),
+                     metadata={"description": "declared cost in fen per day (1 yuan = 100 fen)"})
+    daily_cost_yuan = yuan_field(load_only=True)
     consent = fields.Boolean()
+
+    @post_load
+    def _yuan(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        return daily_cost_fen(data)
 
 
 class EmployeeOut(Schema):
@@ -66,7 +92,10 @@ class EmployeeOut(Schema):
     available_from = fields.Date(allow_none=True)
     available_to = fields.Date(allow_none=True)
     consent = fields.Boolean(required=True)
-    daily_cost = Int(allow_none=True)
+    daily_cost = Int(allow_none=True, metadata={"description": "fen per day"})
+    daily_cost_yuan = fields.Function(yuan_out, allow_none=True,
+                                      metadata={"type": "string", "nullable": True,
+                                                "description": "yuan per day (2 decimals)"})
     status = Str(required=True)
 
 
@@ -83,10 +112,10 @@ class RequestIn(InputSchema):
     skills = fields.List(Str(validate=validate.Length(min=1, max=64)), load_default=list,
                          validate=validate.Length(max=50))
     headcount = Int(required=True, validate=validate.Range(min=1, max=1000))
-    start_date = fields.Date(required=True)
-    end_date = fields.Date(required=True)
+    start_date = SaneDate(required=True)
+    end_date = SaneDate(required=True)
     site = Str(allow_none=True, validate=validate.Length(max=200))
-    district = Str(allow_none=True, validate=validate.Length(max=64))
+    district = District(allow_none=True, validate=validate.Length(max=64))
 
 
 class RequestOut(Schema):
@@ -160,10 +189,16 @@ class TerminateIn(InputSchema):
 class EmployeePatchIn(InputSchema):
     """An idle employee's lending window and declared daily cost (fen)."""
 
-    available_from = fields.Date(allow_none=True, load_default=None)
-    available_to = fields.Date(allow_none=True, load_default=None)
+    available_from = SaneDate(allow_none=True, load_default=None)
+    available_to = SaneDate(allow_none=True, load_default=None)
     daily_cost = Int(allow_none=True, load_default=None,
-                     validate=validate.Range(min=0, max=10**8))
+                     validate=validate.Range(min=0, max=MAX_DAILY_COST_FEN),
+                     metadata={"description": "declared cost in fen per day (1 yuan = 100 fen)"})
+    daily_cost_yuan = yuan_field(load_only=True)
+
+    @post_load
+    def _yuan(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        return daily_cost_fen(data)
 
 
 class ProposalIn(InputSchema):
@@ -174,8 +209,8 @@ class ProposalIn(InputSchema):
     employee_ids = fields.List(Int(), required=True, validate=validate.Length(min=1, max=200))
     request_id = Int(allow_none=True, load_default=None)
     vacancy_id = Int(allow_none=True, load_default=None)
-    start_date = fields.Date(required=True)
-    end_date = fields.Date(required=True)
+    start_date = SaneDate(required=True)
+    end_date = SaneDate(required=True)
     site = Str(required=True, validate=validate.Length(min=1, max=200))
     daily_hours = fields.Float(load_default=8.0, validate=validate.Range(min=0.5, max=12))
     reimbursement_yuan_per_day = fields.Decimal(required=True)  # checked by the action

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_login import logout_user
 from flask_smorest import Blueprint
 
@@ -19,9 +20,20 @@ from web.api.schemas import (
     SeekerUpdateIn,
     paged,
 )
-from web.security import perform, read, roles
+from web.extensions import limiter
+from web.security import perform, principal, read, roles
 
 blp = Blueprint("seeker", __name__, url_prefix="/api/v1/me", description="Job seekers")
+
+
+def profile_limit() -> str:
+    """Profile changes allowed per account (``WORKBRIDGE_PROFILE_LIMIT``)."""
+    return str(current_app.config["WORKBRIDGE_PROFILE_LIMIT"])
+
+
+def profile_limit_key() -> str:
+    """One counter per account, shared by the API and the profile page."""
+    return f"profile:{principal().user_id}"
 
 
 @blp.route("/profile", methods=["GET"])
@@ -34,10 +46,16 @@ def get_profile() -> Any:
 
 @blp.route("/profile", methods=["PUT"])
 @roles(Role.SEEKER)
+@limiter.limit(profile_limit, key_func=profile_limit_key)
 @blp.arguments(SeekerUpdateIn)
 @blp.response(200, SeekerOut)
 def put_profile(changes: dict[str, Any]) -> Any:
-    """Change profile fields (the people index is refreshed after the commit)."""
+    """Change profile fields (the people index is refreshed after the commit).
+
+    An ID number registered to someone else gets the same answer as a fresh one and is
+    flagged for the bureau instead of stored; changes are limited per account
+    (``WORKBRIDGE_PROFILE_LIMIT``, 429 with Retry-After beyond it).
+    """
     return plain(perform(actions.update_profile, actions.ProfileChanges(changes)))
 
 

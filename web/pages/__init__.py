@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.pages import admin, agency, applications, enterprise, lending, seeker
+from web.pages import admin, agency, applications, claims, enterprise, jobs, lending, seeker
 from web.pages.common import pct, yuan
 
 PREFIXES = {"seeker": "/seeker", "enterprise": "/enterprise", "agency": "/agency",
@@ -23,5 +23,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp, url_prefix=PREFIXES[role])
     app.register_blueprint(lending.bp)  # /enterprise/lending/..., /ack/<token>
     app.register_blueprint(applications.bp)  # /seeker/applications, /inbox, ...
+    app.register_blueprint(claims.bp)  # /seeker/claims, /enterprise/claims, /admin/eligibility
+    app.register_blueprint(jobs.bp)  # /admin/jobs: the bureau's job status page
     app.add_template_filter(yuan, "yuan")
     app.add_template_filter(pct, "pct")

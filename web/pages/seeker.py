@@ -14,7 +14,9 @@ from matcher.enums import Role, SeekerCategory
 from matcher.errors import DomainError, ValidationFailed
 from matcher.seekers import actions, queries
 from matcher.seekers.services import SeekerInput
+from web.api.seeker import profile_limit, profile_limit_key
 from web.auth.next_url import same_site
+from web.extensions import limiter
 from web.pages.common import FormReader, back, form_page, page_args, role_page
 from web.security import SessionUser, perform, read, unit_of_work
 
@@ -34,6 +36,8 @@ def _profile_changes(form: FormReader) -> dict[str, Any]:
         "travel_km": form.number("travel_km"),
         "available_from": form.day("available_from"),
         "available_to": form.day("available_to"),
+        "graduation_year": form.integer("graduation_year"),
+        "degree_level": form.optional("degree_level"),
         "phone": form.optional("phone"),
         "id_number": form.optional("id_number"),
         "consent_matching": form.flag("consent_matching"),
@@ -94,6 +98,7 @@ def profile() -> str:
 
 @bp.post("/")
 @role_page(Role.SEEKER)
+@limiter.limit(profile_limit, key_func=profile_limit_key)  # the same counter as the API
 def save_profile() -> Any:
     """Save the profile; identifiers left unchanged are not re-encrypted."""
     form = FormReader(request.form)

@@ -5,12 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from matcher.enums import EmploymentType
+from matcher.recommend.explain import score_100
 from matcher.vacancies import queries as q
 from web.context import runtime
+from web.reasons import filter_label, match_view, search_reasons
 from web.schemas import VacancySearchArgs
 from web.security import read_public
 
 bp = Blueprint("public", __name__)
+bp.add_app_template_global(match_view, "match_view")  # 0-100 score and reasons, every page
+bp.add_app_template_filter(score_100, "score100")  # an engine score on the 0-100 scale
 
 EMPLOYMENT_LABELS = {
     EmploymentType.LONG_TERM: "长期 Long-term",
@@ -26,11 +30,13 @@ def index() -> str:
     args = VacancySearchArgs().load(request.args)
     page = read_public(q.search_vacancies, words=args["q"], district=args["district"],
                        employment_type=args["employment_type"], page=args["page"],
-                       per_page=args["per_page"])
+                       per_page=args["per_page"], sort=args["sort"],
+                       key_only=args["key_only"], rt=runtime())
     districts = read_public(q.districts)
     return render_template(
         "vacancies.html", page=page, args=args, districts=districts,
         employment_labels=EMPLOYMENT_LABELS, tier_labels=TIER_LABELS,
+        search_reasons=search_reasons, filter_label=filter_label,
     )
 
 
