@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from builders.accounts import build_world
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -26,6 +27,7 @@ from matcher import migrate
 from matcher.config import load_settings
 from matcher.encoders import e5_weights, st_encoder
 from matcher.runtime import Runtime
+from web import create_app
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -157,6 +159,16 @@ def settings(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
         environ={}, database_url=db_url, index_dir=tmp_path / "indexes", encoder="fake",
         secret_key="test-secret",
     )
+
+
+@pytest.fixture
+def world_app(settings):  # type: ignore[no-untyped-def]
+    """The web app on the test database with one party of every role (tests.builders.accounts);
+    a module that needs other app settings defines its own ``world_app``."""
+    app = create_app(settings)
+    app.config.update(TESTING=True)
+    yield app, build_world(app.extensions["matcher"])
+    app.extensions["matcher"].dispose()
 
 
 @pytest.fixture

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from builders.accounts import World, build_world
+from builders.accounts import World
 from flask import Flask
 from flask.testing import FlaskClient
 
-from matcher.config import Settings
 from matcher.enums import Role
-from web import create_app
-
-
-@pytest.fixture
-def world_app(settings: Settings) -> Iterator[tuple[Flask, World]]:
-    app = create_app(settings)
-    app.config.update(TESTING=True)
-    yield app, build_world(app.extensions["matcher"])
-    app.extensions["matcher"].dispose()
 
 
 def _as(client: FlaskClient, world: World, role: Role) -> Any:

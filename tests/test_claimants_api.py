@@ -4,29 +4,16 @@ re-evaluates the enterprise's placements)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from builders.accounts import World, build_world
+from builders.accounts import World
 from builders.claimants import OFFICER, record_insurance
 from builders.subsidy import add_vacancy, committing
 from flask import Flask
 
-from matcher.config import Settings
 from matcher.enums import Role
 from matcher.models import Enterprise, JobSeeker
 from matcher.subsidy import placements
 from matcher.subsidy.clock import today
 from matcher.validators import make_credit_code
-from web import create_app
-
-
-@pytest.fixture
-def world_app(settings: Settings) -> Iterator[tuple[Flask, World]]:
-    app = create_app(settings)
-    app.config.update(TESTING=True)
-    yield app, build_world(app.extensions["matcher"])
-    app.extensions["matcher"].dispose()
 
 
 def _auth(world: World, role: Role, i: int = 0) -> dict[str, str]:

@@ -4,12 +4,11 @@ partial PATCH and one money unit — each probe of the outside review, through t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
-from builders.accounts import World, build_world
+from builders.accounts import World
 from flask import Flask
 from flask.testing import FlaskClient
 from marshmallow import ValidationError as MarshmallowError
@@ -29,14 +28,6 @@ from web import create_app
 from web.api.fields import latest_date
 
 SURROGATE = '{"external_id": "s1", "title": "a\\ud800b"}'  # the JSON escape, as sent on the wire
-
-
-@pytest.fixture
-def world_app(settings: Settings) -> Iterator[tuple[Flask, World]]:
-    app = create_app(settings)
-    app.config.update(TESTING=True)
-    yield app, build_world(app.extensions["matcher"])
-    app.extensions["matcher"].dispose()
 
 
 def _call(app: Flask, world: World, role: Role, method: str, path: str, body: Any = None,

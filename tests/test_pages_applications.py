@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from builders.accounts import World, build_world
+from builders.accounts import World
 from click.testing import CliRunner
 from flask import Flask
 from test_pages import login, post
 
 from matcher.cli import main
-from matcher.config import Settings
 from matcher.enums import Role
 from matcher.models import Placement
-from web import create_app
-
-
-@pytest.fixture
-def world_app(settings: Settings) -> Iterator[tuple[Flask, World]]:
-    app = create_app(settings)
-    app.config.update(TESTING=True)
-    yield app, build_world(app.extensions["matcher"])
-    app.extensions["matcher"].dispose()
 
 
 def test_pages_of_the_hiring_journey(world_app: tuple[Flask, World]) -> None:

@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 
 import pytest
-from builders.accounts import World, build_world
+from builders.accounts import World
 from flask import Flask
 
-from matcher.config import Settings
 from matcher.enums import Role
 from matcher.index.registry import get_registry
 from matcher.matching.profiles import person_key
-from web import create_app
 
 ID_RE = re.compile(r"\d{17}[\dX]")
-
-
-@pytest.fixture
-def world_app(settings: Settings) -> Iterator[tuple[Flask, World]]:
-    app = create_app(settings)
-    app.config.update(TESTING=True)
-    yield app, build_world(app.extensions["matcher"])
-    app.extensions["matcher"].dispose()
 
 
 def _auth(world: World, role: Role, i: int = 0) -> dict[str, str]:

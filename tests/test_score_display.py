@@ -3,19 +3,14 @@ click away."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-from builders.accounts import PASSWORD, World, build_world
-from flask import Flask
+from builders.accounts import PASSWORD
 from test_pages import csrf
 
-from matcher.config import Settings
 from matcher.enums import Role
 from matcher.recommend.explain import SCALE_KNOTS, plain_reasons, score_100
-from web import create_app
 
 
 @dataclass
@@ -57,14 +52,6 @@ def test_key_enterprise_borrowable_and_approximate_distance() -> None:
     assert codes["distance_approx"] == {"km": "12"}
     assert "key_enterprise" in codes and "borrowable" in codes
     assert len(plain_reasons(Match(matched_skills=(), distance_km=None))) >= 2
-
-
-@pytest.fixture
-def world_app(settings: Settings) -> Iterator[tuple[Flask, World]]:
-    app = create_app(settings)
-    app.config.update(TESTING=True)
-    yield app, build_world(app.extensions["matcher"])
-    app.extensions["matcher"].dispose()
 
 
 def test_api_adds_score_100_and_reasons_beside_the_fixed_fields(world_app) -> None:

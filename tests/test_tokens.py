@@ -4,10 +4,8 @@ the CLI's token surviving later API issuance, and the migration that moves old t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
-from builders.accounts import PASSWORD, World, build_world
+from builders.accounts import PASSWORD, World
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
@@ -17,19 +15,9 @@ from matcher import migrate
 from matcher.accounts import tokens
 from matcher.accounts.users import issue_named_token
 from matcher.cli.users_cmds import users as users_cli
-from matcher.config import Settings
 from matcher.enums import Role
-from web import create_app
 
 CLAIMS = "/api/v1/agency/claims"
-
-
-@pytest.fixture
-def world_app(settings: Settings) -> Iterator[tuple[Flask, World]]:
-    app = create_app(settings)
-    app.config.update(TESTING=True)
-    yield app, build_world(app.extensions["matcher"])
-    app.extensions["matcher"].dispose()
 
 
 def _bearer(token: str) -> dict[str, str]:

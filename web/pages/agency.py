@@ -15,7 +15,15 @@ from matcher.subsidy import actions, queries
 from matcher.vacancies.queries import get_vacancy, search_vacancies
 from web.auth.next_url import same_site
 from web.extensions import limiter
-from web.pages.common import FormReader, back, form_page, me, page_args, role_page
+from web.pages.common import (
+    FormReader,
+    back,
+    claim_fields,
+    form_page,
+    me,
+    page_args,
+    role_page,
+)
 from web.security import perform, read, read_public
 
 bp = Blueprint("agency_pages", __name__)
@@ -131,12 +139,7 @@ def submit_claim() -> Any:
     """Submit a claim; the form's idempotency key makes a double submit harmless."""
     form = FormReader(request.form)
     try:
-        placement_id = form.integer("placement_id", required=True)
-        rule_code = form.text("rule_code", required=True)
-        tranche = form.integer("tranche") or 1
-        key = form.text("idempotency_key", required=True)
-        form.check()
-        assert placement_id is not None
+        placement_id, rule_code, key, tranche = claim_fields(form)
         result = perform(actions.submit_claim,
                          actions.ClaimInput(placement_id, rule_code, key, tranche))
     except DomainError as exc:

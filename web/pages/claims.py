@@ -16,7 +16,15 @@ from matcher.errors import DomainError
 from matcher.subsidy import claimant_actions as actions
 from matcher.subsidy import claimant_queries as queries
 from web.extensions import limiter
-from web.pages.common import FormReader, back, form_page, me, page_args, role_page
+from web.pages.common import (
+    FormReader,
+    back,
+    claim_fields,
+    form_page,
+    me,
+    page_args,
+    role_page,
+)
 from web.security import perform, read
 
 bp = Blueprint("claims_pages", __name__)
@@ -53,12 +61,7 @@ def submit_own_claim() -> Any:
     """Submit a claim (the form's idempotency key makes a double click harmless)."""
     form = FormReader(request.form)
     try:
-        placement_id = form.integer("placement_id", required=True)
-        rule_code = form.text("rule_code", required=True)
-        tranche = form.integer("tranche") or 1
-        key = form.text("idempotency_key", required=True)
-        form.check()
-        assert placement_id is not None
+        placement_id, rule_code, key, tranche = claim_fields(form)
         result = perform(PARTIES[me().role][1],
                          actions.OwnClaimInput(placement_id, rule_code, key, tranche))
     except DomainError as exc:

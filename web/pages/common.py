@@ -163,6 +163,17 @@ class FormReader:
             raise ValidationFailed(_("Some fields are invalid."), fields=self.errors)
 
 
+def claim_fields(form: FormReader) -> tuple[int, str, str, int]:
+    """A claim form's placement, rule code, idempotency key and tranche (raises on errors)."""
+    placement_id = form.integer("placement_id", required=True)
+    rule_code = form.text("rule_code", required=True)
+    tranche = form.integer("tranche") or 1
+    key = form.text("idempotency_key", required=True)
+    form.check()
+    assert placement_id is not None
+    return placement_id, rule_code, key, tranche
+
+
 def yuan(fen: int | None) -> str:
     """Integer fen as a yuan amount for display (¥6,500 or ¥6,500.50)."""
     if fen is None:
