@@ -6,41 +6,20 @@ shrinks with each claim. Ids come from the API's answers, never typed."""
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from builders.serving import demo_env, gunicorn, seed_with_cli
+from builders.serving import ApiClient, demo_env, gunicorn, seed_with_cli
 
 PASSWORD = "demo"
 HIRING, EMPLOYMENT = "small_micro_graduate_hiring", "small_micro_graduate_employment"
 
 
-class Api:
-    """A tiny JSON client with a bearer token."""
 
-    def __init__(self, base: str, email: str):
-        self.base, self.token = base, None
-        status, body = self("POST", "/auth/token", {"email": email, "password": PASSWORD})
-        assert status in (200, 201), body
-        self.token = body["token"]
-
-    def __call__(self, method: str, path: str, body: dict[str, Any] | None = None,
-                 headers: dict[str, str] | None = None) -> tuple[int, Any]:
-        req = urllib.request.Request(self.base + path, method=method, headers={
-            "Content-Type": "application/json", **(headers or {}),
-            **({"Authorization": f"Bearer {self.token}"} if self.token else {})},
-            data=json.dumps(body).encode() if body is not None else None)
-        try:
-            with urllib.request.urlopen(req, timeout=60) as resp:
-                return resp.status, json.loads(resp.read() or b"null")
-        except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read() or b"null")
+Api = ApiClient
 
 
 @pytest.fixture

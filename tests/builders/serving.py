@@ -8,17 +8,20 @@ index folder), :func:`seed_with_cli` (the real console script: migrate, seed, bu
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from werkzeug.serving import make_server
 
@@ -100,3 +103,27 @@ def demo_app(settings: Settings, *, encoder: str = "fake", seed: int = 7, size: 
         httpd.shutdown()
         thread.join(5)
         rt.dispose()
+
+
+class ApiClient:
+    """A tiny JSON client for a served app; with ``email``, it logs in for a bearer token
+    (password ``demo``, the demo logins')."""
+
+    def __init__(self, base: str, email: str | None = None, password: str = "demo"):
+        self.base, self.token = base, None
+        if email:
+            status, body = self("POST", "/auth/token", {"email": email, "password": password})
+            assert status in (200, 201), body
+            self.token = body["token"]
+
+    def __call__(self, method: str, path: str, body: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        req = urllib.request.Request(self.base + path, method=method, headers={
+            "Content-Type": "application/json", **(headers or {}),
+            **({"Authorization": f"Bearer {self.token}"} if self.token else {})},
+            data=json.dumps(body).encode() if body is not None else None)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                return resp.status, json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read() or b"null")
