@@ -27,6 +27,7 @@ from typing import Any, Literal, ParamSpec, TypeVar
 from matcher.enums import Role
 from matcher.errors import Forbidden
 from matcher.principal import Principal, require_approved, require_role
+from matcher.words import msg
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -53,7 +54,8 @@ def _check(actor: Any, roles: tuple[Role, ...], system: bool, name: str,
         raise TypeError(f"{name}: the second argument must be a Principal")
     if actor.is_system:
         if not system:
-            raise Forbidden("the system may not do this for a person", code="not_for_system")
+            raise Forbidden(msg("The system may not do this for a person."),
+                            code="not_for_system")
         return
     require_role(actor, *roles)
     if not any_account:

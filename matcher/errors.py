@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 
 class DomainError(Exception):
     """Base class; ``code`` is a stable machine-readable identifier."""
@@ -13,12 +15,12 @@ class DomainError(Exception):
     code = "bad_request"
 
     def __init__(self, message: str, *, code: str | None = None,
-                 fields: dict[str, list[str]] | None = None):
+                 fields: Mapping[str, Sequence[str]] | None = None):
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
-        self.fields = fields or {}
+        self.fields: dict[str, Sequence[str]] = dict(fields or {})
 
     def to_dict(self) -> dict[str, object]:
         """The JSON error body."""

@@ -6,11 +6,21 @@ import math
 
 import numpy as np
 
-from matcher.reference.districts import centroid
+from matcher.reference.districts import centroid, find
 
 EARTH_RADIUS_KM = 6371.0088
 #: The bureau's city: people records have no city column, they live where the bureau is.
 DEFAULT_CITY = "北京市"
+
+
+def district_name(name: str | None, language: str = "zh_CN") -> str:
+    """A stored district (``朝阳区``) as people of ``language`` call it (``Chaoyang``)."""
+    if not name:
+        return ""
+    found = find(name)
+    if found is None or language.startswith("zh"):
+        return found.name if found is not None else name
+    return found.name_en
 
 
 def valid_coordinates(lat: float | None, lon: float | None) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from matcher.enums import ClaimantKind, Role
 from matcher.errors import Forbidden, Refused
+from matcher.words import N_, msg, word, words
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,15 @@ class Actor:
 def require_admin(actor: Actor, action: str) -> None:
     """Raise Forbidden unless ``actor`` is a bureau admin."""
     if not actor.is_admin:
-        raise Forbidden(f"only a bureau admin may {action}", code="admin_only")
+        raise Forbidden(msg("Only a bureau officer may %(action)s.", action=word(action)),
+                        code="admin_only")
+
+
+#: the roles named by :func:`require_role` (translated where shown)
+ROLE_WORDS = (N_("seeker"), N_("enterprise"), N_("agency"), N_("admin"))
+#: the actions named by :func:`require_admin` (translated where shown)
+ADMIN_ACTIONS = (N_("pay claims"), N_("reverse payments"), N_("approve claims"),
+                 N_("reject claims"))
 
 
 @dataclass(frozen=True)
@@ -111,17 +120,19 @@ class Principal:
 def require_role(p: Principal, *roles: Role) -> None:
     """Forbidden unless the caller has one of ``roles`` (and its link is set)."""
     if p.role not in roles:
-        raise Forbidden(f"this needs the role {' or '.join(r.value for r in roles)}",
+        raise Forbidden(msg("This needs the role %(role)s.",
+                            role=words([r.value for r in roles], " / ")),
                         code="wrong_role")
     link = {Role.ENTERPRISE: p.enterprise_id, Role.AGENCY: p.agency_id,
             Role.SEEKER: p.seeker_id}.get(p.role, 0)
     if link is None:
-        raise Forbidden("this user is not linked to its organisation", code="unlinked_user")
+        raise Forbidden(msg("This user is not linked to its organisation."),
+                        code="unlinked_user")
 
 
 def require_approved(p: Principal) -> None:
     """Refused (``account_pending``) while the caller's enterprise or agency is unapproved."""
     if p.role in (Role.ENTERPRISE, Role.AGENCY) and not p.approved:
-        raise Refused("账户尚未通过劳动保障部门审核，审核通过后方可办理 Your organisation's "
-                      "account is not approved by the bureau yet; you can act once it is",
+        raise Refused(msg("Your organisation's account is not approved by the bureau yet; "
+                          "you can act once it is."),
                       code="account_pending")

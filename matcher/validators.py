@@ -16,6 +16,8 @@ import re
 import unicodedata
 from datetime import date
 
+from matcher.words import msg
+
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 
@@ -23,7 +25,14 @@ CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
-class InvalidIdentifier(ValueError):
+class _Worded(ValueError):
+    """A ValueError whose ``str()`` is its message itself (a translatable ``Msg``)."""
+
+    def __str__(self) -> str:
+        return self.args[0] if self.args and isinstance(self.args[0], str) else super().__str__()
+
+
+class InvalidIdentifier(_Worded):
     """An identifier failed its format or check-character test."""
 
 
@@ -34,7 +43,7 @@ BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066
 _PHONE = re.compile(r"1[3-9]\d{9}|0\d{9,11}")
 
 
-class InvalidText(ValueError):
+class InvalidText(_Worded):
     """A name or text field is empty after cleaning or holds forbidden characters."""
 
 
@@ -52,10 +61,10 @@ def compact(value: str) -> str:
 def clean_name(value: str) -> str:
     """NFC-normalised name without zero-width characters; refuses bidi controls and blanks."""
     if any(ch in BIDI_CONTROLS for ch in value):
-        raise InvalidText("must not contain bidirectional control characters")
+        raise InvalidText(msg("Must not contain bidirectional control characters."))
     text = " ".join(strip_invisible(unicodedata.normalize("NFC", value)).split())
     if not text:
-        raise InvalidText("must not be empty")
+        raise InvalidText(msg("Must not be empty."))
     return text
 
 
@@ -66,7 +75,7 @@ def validate_phone(value: str) -> str:
         text = text.removeprefix(prefix)
     if not _PHONE.fullmatch(text):
         raise InvalidIdentifier(
-            "must be a mobile number (11 digits) or a landline with area code")
+            msg("Must be a mobile number (11 digits) or a landline with area code."))
     return text
 
 
@@ -84,15 +93,15 @@ def validate_id_number(value: str) -> str:
     """Return the normalized 18-character ID number or raise :class:`InvalidIdentifier`."""
     v = _normalize(value)
     if len(v) != 18:
-        raise InvalidIdentifier("ID number must have 18 characters")
+        raise InvalidIdentifier(msg("An ID number has 18 characters."))
     if not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
-        raise InvalidIdentifier("ID number must be 17 digits followed by a digit or X")
+        raise InvalidIdentifier(msg("An ID number is 17 digits followed by a digit or X."))
     try:
         date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError:
-        raise InvalidIdentifier("ID number contains an impossible birth date") from None
+        raise InvalidIdentifier(msg("The ID number contains an impossible birth date.")) from None
     if id_check_char(v[:17]) != v[17]:
-        raise InvalidIdentifier("ID number check character is wrong (GB 11643)")
+        raise InvalidIdentifier(msg("The ID number's check character is wrong (GB 11643)."))
     return v
 
 
@@ -106,14 +115,16 @@ def validate_credit_code(value: str) -> str:
     """Return the normalized unified social credit code or raise :class:`InvalidIdentifier`."""
     v = _normalize(value)
     if len(v) != 18:
-        raise InvalidIdentifier("credit code must have 18 characters")
+        raise InvalidIdentifier(msg("A credit code has 18 characters."))
     bad = sorted({c for c in v if c not in CREDIT_ALPHABET})
     if bad:
-        raise InvalidIdentifier(f"credit code contains characters not allowed: {''.join(bad)}")
+        raise InvalidIdentifier(msg("The credit code contains characters not allowed: "
+                                    "%(chars)s.", chars="".join(bad)))
     if not v[2:8].isdigit():
-        raise InvalidIdentifier("credit code characters 3-8 must be an administrative code")
+        raise InvalidIdentifier(msg("Characters 3-8 of a credit code must be an "
+                                    "administrative code."))
     if credit_check_char(v[:17]) != v[17]:
-        raise InvalidIdentifier("credit code check character is wrong (GB 32100)")
+        raise InvalidIdentifier(msg("The credit code's check character is wrong (GB 32100)."))
     return v
 
 

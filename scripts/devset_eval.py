@@ -162,7 +162,6 @@ ALL_MODELS = {"e5-small": 0.25, "e5-small:title": 1.0, "minilm": 1.0, "use": 0.5
 def set_rows(vec: Vectors, name: str, lang: str, *, engine: bool) -> list[Row]:
     """Every method's metrics on one set, per split."""
     from matcher.eval_metrics import load_devset
-    from matcher.recommend.evaluation import devset_engine_rank
 
     data = load_devset(name)
     ids, gold = targets(data)
@@ -187,13 +186,31 @@ def set_rows(vec: Vectors, name: str, lang: str, *, engine: bool) -> list[Row]:
         for split in ("tune", "test"):
             methods_row[split] = metrics(sem, gold, split_rows(data, split))
         rows.append(methods_row)
-        ranked = devset_engine_rank(data, encoder="e5-small", k=10)
         gold_ids = [q["target"] for q in data["queries"]]
-        row = {"set": name, "method": "engine (workbridge match path)"}
-        for split in ("tune", "test"):
-            row[split] = evaluate_ids(ranked, gold_ids, split_rows(data, split))
-        rows.append(row)
+        for fusion, label in (("0", "engine, cosine only (workbridge match path)"),
+                              ("1", "engine + lexical fusion (WORKBRIDGE_TEXT_FUSION=1)")):
+            ranked = _engine_rank(data, fusion)
+            row = {"set": name, "method": label}
+            for split in ("tune", "test"):
+                row[split] = evaluate_ids(ranked, gold_ids, split_rows(data, split))
+            rows.append(row)
     return rows
+
+
+def _engine_rank(data: dict[str, Any], fusion: str) -> list[list[str]]:
+    """The engine's top 10 per query with the lexical fusion off (``0``) or on (``1``)."""
+    from matcher.matching.text_score import FUSION_ENV
+    from matcher.recommend.evaluation import devset_engine_rank
+
+    before = os.environ.get(FUSION_ENV)
+    os.environ[FUSION_ENV] = fusion
+    try:
+        return devset_engine_rank(data, encoder="e5-small", k=10)
+    finally:
+        if before is None:
+            os.environ.pop(FUSION_ENV, None)
+        else:
+            os.environ[FUSION_ENV] = before
 
 
 def print_rows(rows: list[Row]) -> None:

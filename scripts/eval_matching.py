@@ -7,7 +7,8 @@ Usage: ``.venv/bin/python scripts/eval_matching.py [--encoders e5-small,minilm] 
 ``scripts/build_devsets.py`` from PyPI packages; see ``scripts/devset_eval.py``): per set and
 per language, tune and test splits, Acc@1 / Recall@10 / MRR@10 of each single model (e5-small,
 the Universal Sentence Encoder, MiniLM for English), lexical BM25 alone, the fused retrieval
-(:mod:`matcher.retrieval.fusion`) step by step, and the engine.
+(:mod:`matcher.retrieval.fusion`) step by step, and the engine with the lexical fusion off and
+on (`WORKBRIDGE_TEXT_FUSION`).
 
 Every row ranks all 199 vacancies for each of the 99 seekers of
 ``matcher/data/eval_matching.json`` (relevant = the seeker's occupation family) and reports

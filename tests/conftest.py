@@ -185,3 +185,19 @@ def rt_e5(settings) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
     runtime = Runtime(settings.override(encoder="e5-small"))
     yield runtime
     runtime.dispose()
+
+
+# Every word looked up in the catalogs during the run must be there (web/i18n.py records misses).
+os.environ["WORKBRIDGE_I18N_STRICT"] = "1"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a page or an API message used a msgid missing from the catalogs."""
+    from web.i18n import MISSING
+
+    if MISSING and os.environ.get("WORKBRIDGE_I18N_ALLOW_MISSING") != "1":
+        import sys
+        sys.stderr.write("\nwords shown but missing from the catalogs (issue 16):\n")
+        for msgid in sorted(MISSING)[:200]:
+            sys.stderr.write(f"  {msgid!r}\n")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -87,4 +87,4 @@ def test_cli_creates_a_user_linked_by_external_id(rt: Runtime) -> None:
     missing = runner.invoke(users_cli, [*base, "--agency-external-id", "AG-0"], env=env)
     assert missing.exit_code == 2 and "--agency-external-id" in missing.output
     again = runner.invoke(users_cli, [*base, "--agency-external-id", external], env=env)
-    assert again.exit_code == 1 and "already registered" in again.output
+    assert again.exit_code == 1 and "already registered" in again.output.lower()

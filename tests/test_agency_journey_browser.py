@@ -66,6 +66,8 @@ def test_agency_recommends_enterprise_hires_bureau_pays(server, browser) -> None
     card.locator("input[name=contract_reference]").fill("EC-AGENCY-0001")
     card.locator("button[value=hire]").click()
     ent.wait_for_load_state()
+    ent.click("[data-testid=confirm]")  # the hire is confirmed on its own page
+    ent.wait_for_load_state()
     hired = ent.locator("ol.applicants li.card", has=ent.locator(".status-hired"))
     assert "推荐" in hired.first.inner_text()
 
@@ -89,7 +91,7 @@ def test_agency_recommends_enterprise_hires_bureau_pays(server, browser) -> None
     agency.wait_for_url(re.compile(r"/agency/claims\?placement_id="))
     chosen = agency.locator("select[name=placement_id] option:checked").inner_text()
     assert title in chosen
-    agency.select_option("select[name=rule_code]", label="employment_introduction")
+    agency.select_option("select[name=rule_code]", value="employment_introduction")
     agency.click("form.stacked button[type=submit]")
     agency.wait_for_url(re.compile(r"/agency/claims/\d+$"))
     assert "¥311" in agency.content()
@@ -104,7 +106,12 @@ def test_agency_recommends_enterprise_hires_bureau_pays(server, browser) -> None
     admin.fill("input[name=note]", "材料齐全")
     admin.locator("form", has=admin.locator("input[name=note]")).locator("button").click()
     admin.wait_for_load_state()
+    admin.click("[data-testid=confirm]")  # the approval is confirmed on its own page
+    admin.wait_for_load_state()
     admin.locator("form[action$='/pay'] button").click()
+    admin.wait_for_load_state()
+    assert "311" in admin.locator(".confirm-question").inner_text()  # amount and payee asked
+    admin.click("[data-testid=confirm]")
     admin.wait_for_load_state()
     sync_api.expect(admin.locator("dd .status").first).to_have_class(re.compile(r"\bpaid\b"))
     assert "¥311" in admin.locator("dl").inner_text()

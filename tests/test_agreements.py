@@ -6,9 +6,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.support import Translations
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
@@ -19,6 +21,15 @@ from matcher.lending.agreements import AgreementInput
 from matcher.lending.pool import EmployeeInput
 from matcher.models import AgreementEmployee, AuditLog, Enterprise
 from matcher.runtime import Runtime
+from matcher.words import render
+
+ZH = Translations.load(str(Path(__file__).resolve().parents[1] / "web" / "translations"),
+                       ["zh_Hans_CN"])
+
+
+def zh(message: object) -> str:
+    """A message as a Chinese reader sees it (the zh catalog)."""
+    return render(message, ZH.gettext)
 
 START, END = date(2020, 3, 2), date(2020, 3, 31)
 
@@ -131,22 +142,23 @@ def test_lifecycle_to_active_and_returned_with_audit(rt: Runtime) -> None:
     ]
 
 
-@pytest.mark.parametrize(("change", "code", "message"), [
+@pytest.mark.parametrize(("change", "code", "message", "chinese"), [
     ({"borrower_id": "lender"}, "lender_is_borrower",
-     "出借企业与借入企业不能是同一家企业 / the lending and the borrowing enterprise must be "
-     "different"),
+     "The lending and the borrowing enterprise must be different.",
+     "出借企业与借入企业不能是同一家企业。"),
     ({"end_date": date(2020, 7, 15)}, "outside_window",
-     "协议期间2020-03-02至2020-07-15超出员工张三的可借调期（2020-02-01 ~ 2020-06-30） / the "
-     "period 2020-03-02 to 2020-07-15 is outside 张三's lending window (2020-02-01 ~ 2020-06-30)"),
+     "The period 2020-03-02 to 2020-07-15 is outside 张三's lending window "
+     "(2020-02-01 ~ 2020-06-30).",
+     "协议期间 2020-03-02 至 2020-07-15 超出员工张三的可借调期（2020-02-01 ~ 2020-06-30）。"),
     ({"reimbursement_per_day": 20001}, "reimbursement_exceeds_cost",
-     "每人每日补偿200.01元超过出借企业申报的员工张三日成本200.00元，共享用工不得营利 / "
-     "reimbursement of 200.01 yuan per person per day exceeds the lender's declared daily "
-     "cost of 200.00 yuan for 张三; lending must not make a profit"),
+     "The reimbursement of 200.01 yuan per person per day exceeds the lender's declared "
+     "daily cost of 200.00 yuan for 张三. Lending must not make a profit.",
+     "每人每日补偿 200.01 元超过出借企业申报的员工张三日成本 200.00 元，共享用工不得营利。"),
     ({"employee_ids": "other"}, "not_lenders_employee",
-     "员工王五不属于出借企业 / 王五 is not an employee of the lending enterprise"),
+     "王五 is not an employee of the lending enterprise.", "员工王五不属于出借企业。"),
 ])
 def test_proposal_refusals_show_the_user_message(
-    rt: Runtime, change: dict[str, object], code: str, message: str
+    rt: Runtime, change: dict[str, object], code: str, message: str, chinese: str
 ) -> None:
     w = _world(rt)
     if change.get("borrower_id") == "lender":
@@ -155,6 +167,7 @@ def test_proposal_refusals_show_the_user_message(
         change = {"employee_ids": (w.other,)}
     err = _refused(rt, agreements.propose, _terms(w, **change), actor="hr")
     assert (err.code, err.message, err.status) == (code, message, 422)
+    assert zh(err.message) == chinese
 
 
 def test_consent_and_cost_refusals(rt: Runtime) -> None:
@@ -164,15 +177,15 @@ def test_consent_and_cost_refusals(rt: Runtime) -> None:
         uow.commit()
     err = _refused(rt, agreements.propose, _terms(w), actor="hr")
     assert err.code == "no_consent"
-    assert err.message == ("员工张三未同意被借调（或已撤回同意） / "
-                           "张三 has not consented to being lent (or withdrew consent)")
+    assert err.message == "张三 has not consented to being lent (or withdrew consent)."
+    assert zh(err.message) == "员工张三未同意被借调（或已撤回同意）。"
     with rt.uow() as uow:
         emp = pool.declare_employee(rt, uow, w.lender, EmployeeInput(
             external_id="S9", name="赵六", consent=True), actor="hr")
         uow.commit()
     err = _refused(rt, agreements.propose, _terms(w, employee_ids=(emp.id,)), actor="hr")
     assert err.code == "cost_not_declared"
-    assert err.message.startswith("出借企业尚未申报员工赵六的日成本")
+    assert zh(err.message).startswith("出借企业尚未申报员工赵六的日成本")
 
 
 def test_consent_withdrawn_after_proposal_blocks_acknowledgement_and_activation(
@@ -193,10 +206,11 @@ def test_one_active_agreement_per_employee_is_refused_with_names(rt: Runtime) ->
     first = _signed(rt, _terms(w, employee_ids=(w.e1, w.e2)))
     second = _signed(rt, _terms(w, employee_ids=(w.e2,)))
     _step(rt, agreements.activate, first, actor="hr", today=START)
-    expected = ("员工李四已在另一份生效中的借调协议中，同一时间只能参加一份协议 / 李四: already "
-                "in another active lending agreement; an employee can be in only one at a time")
+    expected = ("李四: already in another active lending agreement. An employee can be in "
+                "only one at a time.")
     err = _refused(rt, agreements.activate, second, actor="hr", today=START)
     assert (err.code, err.message) == ("employee_busy", expected)
+    assert zh(err.message) == "员工李四已在另一份生效中的借调协议中，同一时间只能参加一份协议。"
     err = _refused(rt, agreements.propose, _terms(w, employee_ids=(w.e2,)), actor="hr")
     assert (err.code, err.message) == ("employee_busy", expected)
     # a later period, after the running agreement ends, may be proposed
@@ -277,17 +291,19 @@ def test_invalid_transitions_are_refused(rt: Runtime) -> None:
     aid = _propose(rt, _terms(w))
     err = _refused(rt, agreements.sign, aid, "lender", actor="hr")
     assert err.code == "invalid_transition"
-    assert err.message == "协议当前状态为“已提议”，不能签署 / the agreement is proposed; it " \
-        "cannot be signed"
+    assert err.message == "The agreement is proposed. It cannot be signed."
+    assert zh(err.message) == "协议当前状态为“待接受”，不能签署。"
     assert _refused(rt, agreements.activate, aid, actor="hr", today=START).code == \
         "invalid_transition"
     _step(rt, agreements.accept, aid, actor="hr")
     assert _refused(rt, agreements.accept, aid, actor="hr").code == "invalid_transition"
     _step(rt, agreements.sign, aid, "lender", actor="hr")
     err = _refused(rt, agreements.sign, aid, "lender", actor="hr")
-    assert err.message == "出借企业已签署过本协议 / the lender has already signed this agreement"
+    assert err.message == "The lender has already signed this agreement."
+    assert zh(err.message) == "借出方已签署过本协议。"
     err = _refused(rt, agreements.acknowledge, aid, w.e2, actor="hr")
-    assert err.message == "员工李四不在本协议中 / 李四 is not on this agreement"
+    assert (err.message, zh(err.message)) == ("李四 is not on this agreement.",
+                                              "员工李四不在本协议中。")
     _step(rt, agreements.sign, aid, "borrower", actor="hr")
     _step(rt, agreements.acknowledge, aid, w.e1, actor="hr")
     err = _refused(rt, agreements.activate, aid, actor="hr", today=date(2020, 3, 1))
@@ -299,13 +315,13 @@ def test_invalid_transitions_are_refused(rt: Runtime) -> None:
     assert err.code == "not_ended"
     with rt.uow() as uow, pytest.raises(ValidationFailed) as no_reason:
         agreements.terminate(rt, uow, aid, "  ", actor="hr")
-    assert no_reason.value.fields == {"reason": ["required"]}
+    assert no_reason.value.fields == {"reason": ["This field is required."]}
     view = _step(rt, agreements.terminate, aid, "订单取消 order cancelled", actor="hr")
     assert (view.status, view.termination_reason) == ("terminated", "订单取消 order cancelled")
     assert _active_rows(rt) == []
     err = _refused(rt, agreements.terminate, aid, "again", actor="hr")
-    assert err.message == ("协议当前状态为“已提前终止”，不能终止 / "
-                           "the agreement is terminated; it cannot be terminated")
+    assert err.message == "The agreement is terminated. It cannot be terminated."
+    assert zh(err.message) == "协议当前状态为“已终止”，不能终止。"
 
 
 def test_bad_terms_are_validation_errors(rt: Runtime) -> None:
@@ -354,4 +370,5 @@ def test_return_due_frees_employees_via_cli(rt: Runtime) -> None:
         assert (audit.actor, audit.data["automatic"]) == ("scheduler", True)
     refused = runner.invoke(lending, ["activate", str(aid), "--today", "2020-03-05"], env=env)
     assert refused.exit_code == 1
-    assert "[invalid_transition] 协议当前状态为“已归还”，不能生效" in refused.output
+    assert "[invalid_transition] The agreement is returned. It cannot be activated." in \
+        refused.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from builders.accounts import World
@@ -27,7 +28,9 @@ def test_apply_move_on_hire_and_record_social_insurance(world_app: tuple[Flask, 
     seeker, ent, admin = (_as(client, world, r) for r in (Role.SEEKER, Role.ENTERPRISE,
                                                           Role.ADMIN))
     vacancy_id = world.party(Role.ENTERPRISE).owned["vacancy_id"]
-    assert seeker("POST", "/me/applications", {"vacancy_id": 999999}).status_code == 404
+    missing = seeker("POST", "/me/applications", {"vacancy_id": 999999})
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "vacancy_not_found"
+    assert missing.json["error"]["message"] == "岗位 999999 不存在。"  # zh by default
     resp = seeker("POST", "/me/applications", {"vacancy_id": vacancy_id, "message": "你好"})
     assert resp.status_code == 201, resp.json
     app_id = resp.json["id"]
@@ -42,6 +45,16 @@ def test_apply_move_on_hire_and_record_social_insurance(world_app: tuple[Flask, 
     (one,) = listed["items"]
     assert one["application"]["source"] == "seeker" and "*" in one["name"]
     assert one["explanation"] and one["score"] is not None
+    assert one["application"]["status_label"] == "已申请"
+    zh_lines = " ".join(one["explanation"])
+    assert "排名" in zh_lines and "权重" in zh_lines and not re.search(r"\d\.\d{4}", zh_lines)
+    english = client.get(f"/api/v1/enterprise/vacancies/{vacancy_id}/applications",
+                         headers={"Authorization": f"Bearer {world.party(Role.ENTERPRISE).token}",
+                                  "Accept-Language": "en"}).json["items"][0]
+    assert english["application"]["status_label"] == "Applied"
+    assert any("× weight" in line for line in english["explanation"])
+    assert not re.search(r"[\u4e00-\u9fff]", " ".join(
+        line for line in english["explanation"] if "Has:" not in line))  # skills are data
     assert ent("POST", f"/enterprise/applications/{app_id}/status",
                {"status": "interview"}).status_code == 422
     for body in ({"status": "shortlisted"},

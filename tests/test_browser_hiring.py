@@ -83,6 +83,8 @@ def test_apply_shortlist_interview_offer_hire(server, browser, shots: Path) -> N
     app.locator("input[name=contract_reference]").fill("EC-2030-0001")
     app.locator("button[value=hire]").click()
     ent.wait_for_load_state()
+    ent.locator("[data-testid=confirm]").click()  # a hire cannot be undone: confirmed first
+    ent.wait_for_load_state()
     app = ent.locator("ol.applicants li.card").first
     assert "status-hired" in app.locator(".status").get_attribute("class")
     ent.screenshot(path=str(shots / "enterprise-applicants.png"), full_page=True)

@@ -149,28 +149,28 @@ def test_officer_desks_in_the_browser(server: tuple[str, Flask], shots: Path) ->
 
             page.goto(f"{base}/admin/bureau/dispatch?day={DAY}")
             with page.expect_navigation():
-                page.get_by_role("button", name="生成当日方案 Plan the day's dispatch").click()
+                page.get_by_role("button", name="生成当日派工方案").click()
             newest = page.locator("section.proposal").first
-            assert "proposed" in newest.locator("h2 .badge").inner_text()
+            assert "待确认" in newest.locator("h2 .badge").inner_text()
             rows = newest.locator("tbody tr").count()
-            assert rows > 0 and "no assignments" not in newest.inner_text()
+            assert rows > 0 and "没有分配" not in newest.inner_text()
             with page.expect_navigation():
-                newest.get_by_role("button", name="确认并通知 Confirm and notify").click()
-            assert "confirmed" in page.locator("section.proposal").first.locator(
+                newest.get_by_role("button", name="确认并通知").click()
+            assert "已确认" in page.locator("section.proposal").first.locator(
                 "h2 .badge").inner_text()
-            assert f"{2 * rows} notifications queued" in page.locator(".flash").inner_text()
+            assert f"已生成 {2 * rows} 条通知" in page.locator(".flash").inner_text()
 
             page.goto(f"{base}/admin/bureau/cohorts?day={DAY}")
             before = page.locator("tbody tr.status-formed").count()
             with page.expect_navigation():
-                page.get_by_role("button", name="按登记成团 Form cohorts").click()
-            assert "cohorts formed" in page.locator(".flash").inner_text()
+                page.get_by_role("button", name="按登记成团").click()
+            assert "成团" in page.locator(".flash").inner_text()
             assert page.locator("tbody tr.status-formed").count() > before
 
             page.goto(f"{base}/admin/bureau/watch")
             with page.expect_navigation():
-                page.get_by_role("button", name="运行预警扫描 Run warning scan").click()
-            assert "enterprises scored" in page.locator(".flash").inner_text()
+                page.get_by_role("button", name="运行预警扫描").click()
+            assert "评估企业" in page.locator(".flash").inner_text()
             assert page.locator("tbody tr").count() > 0
             page.screenshot(path=str(shots / "bureau-watch-scanned.png"), full_page=True)
         finally:

@@ -131,17 +131,20 @@ def test_admin_sees_every_page_and_series(app: Flask, admin: FlaskClient) -> Non
     desk = admin.get(f"/admin/bureau/shortage?day={DAY}").get_data(as_text=True)
     shown = [int(i) for i in re.findall(r'id="gap-(\d+)"', desk)]
     assert shown == [g.id for g in ranked][:10] and len(shown) == min(len(ranked), 10)
-    for label in ("求职者 Job seekers", "共享员工 Lendable staff", "返岗车次 Cohorts on the way"):
-        assert desk.count(label) == len(shown)
+    for label in ("求职者", "共享员工", "在途返岗人员"):
+        assert desk.count(f"<h4>{label} ") == len(shown)
     top = ranked[0]
-    assert f"{top.recruited}/{top.needed}" in desk
+    assert f"需 {top.needed} 人，已招 {top.recruited} 人" in desk
     page = admin.get(f"/admin/bureau/cohorts/{cohort_id}").get_data(as_text=True)
     assert masked and clear_id and masked != clear_id
     assert masked in page and clear_id not in page and name in page
     watch = admin.get("/admin/bureau/watch").get_data(as_text=True)
     assert watched and all(w["enterprise"] in watch for w in watched)
     entry = admin.get(f"/admin/bureau/watch/{watched[0]['entry_id']}?day={DAY}")
-    assert entry.status_code == 200 and "Re-employment" in entry.get_data(as_text=True)
+    assert entry.status_code == 200 and "再就业建议" in entry.get_data(as_text=True)
+    entry = admin.get(f"/admin/bureau/watch/{watched[0]['entry_id']}?day={DAY}&lang=en")
+    assert "Re-employment suggestions" in entry.get_data(as_text=True)
+    admin.get("/admin/bureau/watch?lang=zh_CN")
     boards = admin.get(f"/admin/bureau/dashboards?day={DAY}").get_data(as_text=True)
     assert boards.count("<canvas") == 5 and "vendor/chartjs/chart.umd.js" in boards
     for name, rows in expected.items():
@@ -230,7 +233,7 @@ def test_officer_actions(app: Flask, admin: FlaskClient) -> None:
     with rt.uow() as uow:  # the dispatch outbox (other desks write to the outbox too)
         shown = uow.s.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.entity == "dispatch_assignment"))
-    assert shown and f"{shown} 条 messages" in page
+    assert shown and f"共 {shown} 条" in page
 
     # cohort manifest: health checks need CSRF; handover needs every member checked
     with rt.uow() as uow:
@@ -259,13 +262,13 @@ def test_officer_actions(app: Flask, admin: FlaskClient) -> None:
     if len(members) > 1:
         resp = admin.post(f"/admin/bureau/cohorts/{cid}/advance",
                           data={"to": "handed_over", "csrf_token": token})
-        assert resp.status_code == 422 and "health" in resp.get_data(as_text=True)
+        assert resp.status_code == 422 and "健康检查" in resp.get_data(as_text=True)
     for m in members[1:]:
         admin.post(f"/admin/bureau/cohorts/{cid}/members/{m}/health-check",
                    data={"checked": "1", "csrf_token": token})
     assert admin.post(f"/admin/bureau/cohorts/{cid}/advance",
                       data={"to": "handed_over", "csrf_token": token}).status_code == 302
-    assert "已交接 Handed over" in admin.get(f"/admin/bureau/cohorts/{cid}").get_data(as_text=True)
+    assert "已交接" in admin.get(f"/admin/bureau/cohorts/{cid}").get_data(as_text=True)
 
     # early warning: resolving needs a note
     with rt.uow() as uow:
@@ -302,11 +305,11 @@ def test_buttons_and_empty_plan(app: Flask, admin: FlaskClient) -> None:
         empty = uow.s.scalar(select(func.max(DispatchProposal.id)))
     page = admin.get(f"/admin/bureau/dispatch?day={late}").get_data(as_text=True)
     assert f"/admin/bureau/dispatch/{empty}/confirm" not in page
-    assert "nothing to confirm" in page and f"/admin/bureau/dispatch/{empty}/discard" in page
+    assert "无需确认" in page and f"/admin/bureau/dispatch/{empty}/discard" in page
     sent = _count(rt, OutboxMessage)
     resp = admin.post(f"/admin/bureau/dispatch/{empty}/confirm",
                       data={"csrf_token": token, "day": late})
-    assert resp.status_code == 422 and "no assignments" in resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "没有任何分配" in resp.get_data(as_text=True)
     assert _count(rt, OutboxMessage) == sent
     with rt.uow() as uow:
         assert uow.s.get(DispatchProposal, empty).status == DispatchStatus.PROPOSED  # type: ignore[union-attr]
@@ -322,13 +325,13 @@ def test_buttons_and_empty_plan(app: Flask, admin: FlaskClient) -> None:
     resp = admin.post("/admin/bureau/cohorts/form",
                       data={"day": DAY, "capacity": "12", "csrf_token": token})
     assert resp.status_code == 302 and _count(rt, Cohort) > before
-    assert "cohorts formed" in admin.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "成团" in admin.get(resp.headers["Location"]).get_data(as_text=True)
 
     # "run warning scan" is a button on the watch page
     page = admin.get("/admin/bureau/watch").get_data(as_text=True)
     assert 'action="/admin/bureau/watch/scan"' in page
     resp = admin.post("/admin/bureau/watch/scan", data={"day": DAY, "csrf_token": token})
     assert resp.status_code == 302
-    assert "enterprises scored" in admin.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "评估企业" in admin.get(resp.headers["Location"]).get_data(as_text=True)
     assert admin.post("/admin/bureau/watch/scan", data={
         "day": "2020-02-30", "csrf_token": token}).status_code == 422

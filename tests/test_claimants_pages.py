@@ -3,6 +3,7 @@ one click from the pre-filled form; the bureau's unclaimed table, CSV and direct
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -48,7 +49,7 @@ def test_person_claims_in_one_click_and_the_bureau_pays_directly(
     assert f'href="/seeker/claims?placement_id={pid}&amp;rule_code={EMPLOYMENT}' in inbox
     html = person.get("/seeker/claims").get_data(as_text=True)
     link = f"/seeker/claims?placement_id={pid}&amp;rule_code={EMPLOYMENT}&amp;tranche=1"
-    assert link in html and "2111" in html
+    assert link in html and "¥2,111" in html
     form = person.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert f'value="{EMPLOYMENT}" selected' in form
     key = form.split('name="idempotency_key" value="')[1].split('"')[0]
@@ -56,7 +57,8 @@ def test_person_claims_in_one_click_and_the_bureau_pays_directly(
                                            "tranche": 1, "idempotency_key": key})
     assert resp.status_code == 302, resp.get_data(as_text=True)
     claim_page = person.get(resp.location)
-    assert claim_page.status_code == 200 and "checks" in claim_page.get_data(as_text=True)
+    assert claim_page.status_code == 200 and 'data-testid="evidence"' in claim_page.get_data(
+        as_text=True)
     claim_id = int(resp.location.rstrip("/").rsplit("/", 1)[1])
     assert login(app, world, Role.SEEKER, 1).get(f"/seeker/claims/{claim_id}").status_code == 404
 
@@ -66,9 +68,14 @@ def test_person_claims_in_one_click_and_the_bureau_pays_directly(
     csv = admin.get(f"/admin/eligibility.csv?rule_code={HIRING}")
     assert csv.mimetype == "text/csv" and f"\n{pid},{HIRING},1,enterprise" in \
         csv.get_data(as_text=True).replace("\r\n", "\n")
+    asked = post(admin, "/admin/eligibility/direct-pay", {"rule_code": HIRING, "placement_id": pid},
+                 f"/admin/eligibility?rule_code={HIRING}")
+    assert asked.status_code == 200 and 'data-testid="confirm"' in asked.get_data(as_text=True)
+    assert f'name="placement_id" value="{pid}"' in admin.get(
+        f"/admin/eligibility?rule_code={HIRING}").get_data(as_text=True)  # nothing paid yet
     for _ in range(2):  # twice: pays once
         done = post(admin, "/admin/eligibility/direct-pay",
-                    {"rule_code": HIRING, "placement_id": pid},
+                    {"rule_code": HIRING, "placement_id": pid, "confirmed": 1},
                     f"/admin/eligibility?rule_code={HIRING}")
         assert done.status_code == 302
     ent = login(app, world, Role.ENTERPRISE)
@@ -110,3 +117,15 @@ def test_bureau_sets_size_and_leading_flag_on_the_tiers_page(
     ent_client = login(app, world, Role.ENTERPRISE)
     assert post(ent_client, f"/admin/enterprises/{ent_id}/category", {"size_class": "large"},
                 "/enterprise/").status_code == 403
+
+
+def test_agency_claim_link_prefills_placement_rule_and_tranche(
+        hired_app: tuple[Flask, World, int]) -> None:
+    """The inbox's one-click link (found by scripts/walk_journeys.py) fills in all three fields."""
+    app, world, pid = hired_app
+    agency = login(app, world, Role.AGENCY)
+    form = agency.get(f"/agency/claims?placement_id={pid}&rule_code={EMPLOYMENT}&tranche=2")
+    html = form.get_data(as_text=True)
+    assert form.status_code == 200
+    assert f'value="{EMPLOYMENT}" selected' in html
+    assert re.search(r'name="tranche"[^>]*value="2"|value="2"[^>]*name="tranche"', html)

@@ -87,7 +87,8 @@ def test_scan_watch_list_resolve_and_suggestions(rt: Runtime) -> None:
         rows = warning.watch_list(uow.s)
         sugg = warning.suggestions(rt, uow.s, risky, today=TODAY)
     assert [r["enterprise_id"] for r in rows] == [risky]
-    assert "layoff_reports=1×4" in rows[0]["reasons"]
+    assert "Layoff reports: 1 (risk score +4)." in rows[0]["reasons"]
+    assert "layoff_reports" not in rows[0]["reasons"] and "×" not in rows[0]["reasons"]
     jobs = sugg["reemployment"]
     assert {j["employee_id"] for j in jobs} and all(j["employer"] == "企业P" for j in jobs)
     with rt.uow() as uow:

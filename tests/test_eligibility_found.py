@@ -50,7 +50,8 @@ def test_hire_stores_every_rule_for_every_party_with_what_is_missing(rt: Runtime
     assert not ent[HIRING]["eligible"] and ent[HIRING]["amount_yuan"] == 0
     assert ent[HIRING]["potential_amount_yuan"] == 2111
     assert ent[HIRING]["missing"] == [
-        "还需 1 个月社保 / needs 1 more month of social insurance (0 recorded, 1 required)"]
+        "Needs 1 more month of social insurance (0 recorded, 1 required)."]
+    assert ent[HIRING]["missing"][0].params == {"short": 1, "have": 0, "need": 1}
     assert any("leading industrial" in m for m in person[JOB_SEEKING]["missing"])
     assert ent[HIRING]["trace"]["checks"]  # the whole trace is kept
     assert told(rt, "enterprise", h.enterprise_id) == []
@@ -87,7 +88,7 @@ def test_enterprise_category_change_by_the_bureau(rt: Runtime) -> None:
     ent = results(rt, h.enterprise)
     assert not ent[HIRING]["eligible"]
     assert ent[HIRING]["missing"] == [
-        "仅限 micro/small 企业 / only for micro or small enterprises (this one is medium)"]
+        "Only for micro / small enterprises (this one is medium)."]
 
 
 def test_seeker_category_change_re_evaluates(rt: Runtime) -> None:
@@ -99,8 +100,7 @@ def test_seeker_category_change_re_evaluates(rt: Runtime) -> None:
             {"degree_level": "associate"}))
     after = results(rt, h.person)[JOB_SEEKING]
     assert not after["eligible"]
-    assert after["missing"] == ["需 bachelor 及以上学历 / needs a bachelor degree or above "
-                                "(associate)"]
+    assert after["missing"] == ["Needs bachelor or above (on record: associate)."]
 
 
 def test_rule_change_re_evaluates_every_placement(rt: Runtime) -> None:

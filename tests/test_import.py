@@ -350,7 +350,7 @@ def test_cli_import_errors_exit_1_masked(db_url: str, rt: Runtime, tmp_path: Pat
     path = _file(tmp_path, "people.csv", text)
     result = CliRunner().invoke(import_cmd, ["seekers", str(path), "--quiet"], env=_env(db_url))
     assert result.exit_code == 1
-    assert "people.csv: row 2 (line 3): id_number: the same ID number is on row 1 (line 2)" \
+    assert "people.csv: row 2 (line 3): id_number: The same ID number is on row 1 (line 2)." \
         in result.stderr
     assert "row 3 (line 4): id_number" in result.stderr
     assert "row 3 (line 4): phone" in result.stderr

@@ -310,7 +310,7 @@ def test_fill_counts_hires_and_a_full_vacancy_leaves(rt: Runtime) -> None:
         uow.commit()
     assert (view.filled, view.status, view.remaining) == (2, "open", 1)
     assert vid in registry.keys("vacancies")
-    with rt.uow() as uow, pytest.raises(Refused, match="only 1 positions are left"):
+    with rt.uow() as uow, pytest.raises(Refused, match="Only 1 positions are left"):
         fill_vacancy(rt, uow, vid, 2, actor="t")
     with rt.uow() as uow:
         view = fill_vacancy(rt, uow, vid, 1, actor="t")

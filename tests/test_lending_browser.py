@@ -42,6 +42,9 @@ def _sign(page, url: str, name: str) -> None:
     page.check("form.sign input[name=confirm]")
     page.click("form.sign button[type=submit]")
     page.wait_for_load_state()
+    assert "确定签署" in page.locator(".confirm-question").inner_text()
+    page.click("[data-testid=confirm]")  # the confirmation page: nothing is signed before
+    page.wait_for_url(url)
 
 
 def test_lender_borrower_and_employees(server, tmp_path) -> None:
@@ -98,5 +101,6 @@ def test_lender_borrower_and_employees(server, tmp_path) -> None:
         assert lender.locator("span.status.active").count() == 1
         borrower.goto(agreement_url)
         borrower.click("form[action$='/return'] button")
+        borrower.click("[data-testid=confirm]")
         assert borrower.locator("span.status.returned").count() == 1
         browser.close()

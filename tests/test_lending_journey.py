@@ -256,14 +256,24 @@ def test_pages_propose_sign_and_edit_staff(w: World) -> None:
     borrower.post(f"/enterprise/agreements/{aid}/sign", data={"csrf_token": bcsrf})
     view = _api(w, w.borrower, "GET", f"/agreements/{aid}").json
     assert view["borrower_signed_at"] is None  # no name, no confirmation: not signed
-    borrower.post(f"/enterprise/agreements/{aid}/sign",
-                  data={"csrf_token": bcsrf, "signer_name": "赵厂长", "confirm": "1"})
+    sign = {"csrf_token": bcsrf, "signer_name": "赵厂长", "confirm": "1"}
+    asked = borrower.post(f"/enterprise/agreements/{aid}/sign", data=sign)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and 'data-testid="confirm"' in page
+    assert "确定签署向" in page and w.borrower.name in page and "¥150" in page
+    view = _api(w, w.borrower, "GET", f"/agreements/{aid}").json
+    assert view["borrower_signed_at"] is None  # not confirmed yet: nothing changed
+    borrower.post(f"/enterprise/agreements/{aid}/sign", data={**sign, "confirmed": "1"})
     view = _api(w, w.borrower, "GET", f"/agreements/{aid}").json
     assert view["borrower_signed_by"] == "赵厂长"
     assert "赵厂长" in lender.get(f"/enterprise/agreements/{aid}/document").get_data(as_text=True)
 
-    lender.post(f"/enterprise/agreements/{aid}/terminate",
-                data={"csrf_token": csrf, "reason": "改期 rescheduled"})
+    end = {"csrf_token": csrf, "reason": "改期 rescheduled"}
+    assert "confirmed" in lender.post(f"/enterprise/agreements/{aid}/terminate",
+                                      data=end).get_data(as_text=True)
+    assert _api(w, w.lender, "GET", f"/agreements/{aid}").json["status"] == "accepted"
+    lender.post(f"/enterprise/agreements/{aid}/terminate", data={**end, "confirmed": "1"})
+    assert _api(w, w.lender, "GET", f"/agreements/{aid}").json["status"] == "terminated"
     lender.post(f"/enterprise/staff/{e1}/edit", data={
         "csrf_token": csrf, "available_from": TODAY.isoformat(),
         "available_to": (TODAY + timedelta(days=5)).isoformat(), "daily_cost": "210.5"})
@@ -272,6 +282,8 @@ def test_pages_propose_sign_and_edit_staff(w: World) -> None:
     assert other.post(f"/enterprise/staff/{e1}/remove",
                       data={"csrf_token": ocsrf}).status_code == 404
     lender.post(f"/enterprise/staff/{e1}/remove", data={"csrf_token": csrf})
+    assert _api(w, w.lender, "GET", "/staff").json["items"][0]["status"] == "active"
+    lender.post(f"/enterprise/staff/{e1}/remove", data={"csrf_token": csrf, "confirmed": "1"})
     assert _api(w, w.lender, "GET", "/staff").json["items"][0]["status"] == "deleted"
 
 

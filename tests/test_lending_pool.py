@@ -90,7 +90,7 @@ def test_bad_input_is_refused_with_field_messages(rt: Runtime) -> None:
         pool.declare_employee(rt, uow, ent, EmployeeInput(
             external_id="S3", available_from=date(2020, 5, 1), available_to=date(2020, 4, 1)),
             actor="t")
-    assert bad.value.fields == {"available_to": ["must be on or after available_from"]}
+    assert bad.value.fields == {"available_to": ["Must be on or after the first available day."]}
     with rt.uow() as uow, pytest.raises(ValidationFailed) as neg:
         pool.declare_employee(rt, uow, ent, EmployeeInput(external_id="S4", daily_cost=-1),
                               actor="t")

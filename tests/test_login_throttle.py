@@ -63,10 +63,10 @@ def test_per_account_limit_spans_both_endpoints(world_app: tuple[Flask, World]) 
     right = client.post("/api/v1/auth/token", json={"email": victim, "password": PASSWORD})
     assert right.status_code == 429  # the account is locked, even for its owner
     err = right.get_json()["error"]
-    assert err["code"] == "too_many_attempts" and "15 min" in err["message"]
+    assert err["code"] == "too_many_attempts" and "15 分钟" in err["message"]  # zh by default
     assert 840 <= int(right.headers["Retry-After"]) <= 900
     status, html = _page_login(client, victim, PASSWORD)
-    assert status == 429 and "登录失败次数过多" in html and "too many failed logins" in html
+    assert status == 429 and "登录失败次数过多" in html
     # the address is not locked: every other account from it still logs in, on both endpoints
     other = world.party(Role.ADMIN, 1).email
     assert _api_login(client, other, PASSWORD) == 201

@@ -142,7 +142,7 @@ def test_enterprise_posts_vacancy_sees_candidates_and_closes_it(world_app) -> No
         v = uow.s.scalar(select(Vacancy).where(Vacancy.title == "拣货员 Order picker"))
         assert v is not None and (v.wage_min, v.wage_max) == (650000, 720050)
         vid = v.id
-    post(client, f"/enterprise/vacancies/{vid}/close", {}, "/enterprise/")
+    post(client, f"/enterprise/vacancies/{vid}/close", {"confirmed": "1"}, "/enterprise/")
     with app.extensions["matcher"].uow() as uow:
         assert str(uow.s.get(Vacancy, vid).status) == "closed"
 
@@ -230,16 +230,17 @@ def test_agency_recommends_claims_idempotently_and_admin_decides(world_app) -> N
     assert "待审批" in admin.get("/admin/").get_data(as_text=True)
     bad = post(admin, f"/admin/claims/{claim}/reject", {"reason": ""}, f"/admin/claims/{claim}")
     assert bad.status_code == 422 and 'id="reason-error"' in bad.get_data(as_text=True)
-    ok = post(admin, f"/admin/claims/{claim}/approve", {"note": "ok"}, f"/admin/claims/{claim}")
+    ok = post(admin, f"/admin/claims/{claim}/approve", {"note": "ok", "confirmed": "1"},
+              f"/admin/claims/{claim}")
     assert ok.status_code == 302
     assert "已批准" in admin.get(f"/admin/claims/{claim}").get_data(as_text=True)
-    post(admin, f"/admin/claims/{claim}/pay", {}, f"/admin/claims/{claim}")
+    post(admin, f"/admin/claims/{claim}/pay", {"confirmed": "1"}, f"/admin/claims/{claim}")
     assert "已拨付" in agency.get(f"/agency/claims/{claim}").get_data(as_text=True)
     ent = world.party(Role.ENTERPRISE).owned["enterprise_id"]
     assert post(admin, f"/admin/tiers/{ent}", {"key_tier": "priority"},
                 "/admin/tiers").status_code == 302
     audit = admin.get("/admin/audit?entity=enterprise").get_data(as_text=True)
-    assert "enterprise.key_tier" in audit
+    assert "设置重点企业级别" in audit  # the action in words (enterprise.key_tier)
 
 
 def test_catalogs_compile_and_zh_is_complete(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def test_policy_rules() -> None:
     assert passwords.problems("wang.li-2026!", "Wang.Li@example.cn")  # the email's name
     assert passwords.problems("x" * 201)
     assert passwords.problems("nine-char") == [
-        "at least 10 characters 密码至少 10 个字符"]
+        "A password needs at least 10 characters."]
     assert passwords.problems(STRONG, "wang.li@example.cn") == []
     assert passwords.problems("ab-harbour-42", "ab@example.cn") == []  # 2-letter names ignored
 
@@ -101,12 +101,12 @@ def test_signup_and_registration_pages_refuse_weak_passwords(app: Flask, weak: s
               "travel_km": "10", "consent_matching": "1"}
     resp = _post(client, "/seeker/signup", seeker)
     assert resp.status_code == 422
-    assert "密码至少 10 个字符" in resp.get_data(as_text=True)
+    assert "密码至少需要 10 个字符" in resp.get_data(as_text=True)
     org = {"email": "web@new.test", "password": weak, "name": "网页注册企业",
            "credit_code": make_credit_code("110105", 424243)}
     resp = _post(client, "/auth/register/enterprise", org)
     assert resp.status_code == 422
-    assert "密码至少 10 个字符" in resp.get_data(as_text=True)
+    assert "密码至少需要 10 个字符" in resp.get_data(as_text=True)
     assert _users(app) == 0
     assert _post(client, "/seeker/signup", {**seeker, "password": STRONG}).status_code == 302
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from matcher.enums import EmploymentType, KeyTier
 from matcher.models import Enterprise, Vacancy
@@ -145,6 +146,83 @@ def test_an_empty_result_suggests_dropping_each_filter(client) -> None:
     html = client.get("/?q=baker&district=大兴区").get_data(as_text=True)
     assert 'href="/?q=baker"' in html  # the link that drops the district
     assert "去掉区：大兴区" in html
+
+
+# -- the pages in one language each, and a page past the end ------------------------------
+
+DATA = ("仓库叉车司机", "Forklift driver", "Baker assistant 50%_off", "京东物流亚洲一号仓",
+        "Chaoyang Bakery", "驾驶叉车装卸", "叉车证", "forklift license", "workbridge", "km",
+        "叉车", "就业桥", "Job Bridge", "中文", "English")  # + the brand, the language switch
+
+
+def visible_text(html: str) -> str:
+    """What a person reads on a page: the text outside tags, minus the data (titles, names)."""
+    import re
+
+    body = re.sub(r"<(script|style)[^>]*>.*?</\\1>", " ", html, flags=re.S)
+    words = [html_unescape(w) for w in re.findall(r">([^<]+)<", body)]
+    words += re.findall(r'(?:placeholder|aria-label|title)="([^"]*)"', body)
+    text = " ".join(words)
+    for datum in DATA:
+        text = text.replace(datum, " ")
+    return text
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def english_sentences(text: str) -> list[str]:
+    """Runs of two or more English words (a UI sentence left untranslated)."""
+    import re
+
+    return re.findall(r"[A-Za-z]{2,}(?:[ ,.:'-]+[A-Za-z]{2,})+", text)
+
+
+def chinese(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"[\u4e00-\u9fff]+", text)
+
+
+@pytest.mark.parametrize("path", ["/", "/?q=forklift", "/?q=baker&district=大兴区"])
+def test_the_vacancy_list_speaks_one_language(client, path: str) -> None:
+    zh = visible_text(client.get(path + ("&" if "?" in path else "?") + "lang=zh_CN")
+                      .get_data(as_text=True))
+    assert english_sentences(zh) == []
+    en = visible_text(client.get(path + ("&" if "?" in path else "?") + "lang=en")
+                      .get_data(as_text=True))
+    assert chinese(en) == [], en
+    assert "Daxing" in client.get("/?lang=en").get_data(as_text=True)  # districts in English
+
+
+def test_a_vacancy_page_speaks_one_language(app: Flask, client) -> None:
+    with app.extensions["matcher"].uow() as uow:
+        vid = uow.s.scalar(select(Vacancy.id).where(Vacancy.external_id == "v1"))
+    zh = visible_text(client.get(f"/vacancies/{vid}?lang=zh_CN").get_data(as_text=True))
+    assert english_sentences(zh) == [] and "重点" in zh and "大兴区" in zh
+    en = visible_text(client.get(f"/vacancies/{vid}?lang=en").get_data(as_text=True))
+    assert chinese(en) == [], en
+    assert "Daxing" in en and "Key" in en
+
+
+def test_a_page_past_the_end_is_the_last_page(client) -> None:
+    html = client.get("/?page=999&per_page=2&lang=en").get_data(as_text=True)
+    assert "Page 2 of 2" in html and "page 999" not in html.lower()
+    assert 'rel="prev" href="/?page=1' in html and 'rel="next"' not in html
+    body = search(client, "page=999&per_page=2")
+    assert body["page"]["page"] == 2 and len(body["items"]) == 1
+
+
+def test_a_missing_vacancy_is_404_in_the_readers_language(client) -> None:
+    zh = client.get("/api/v1/vacancies/99999")
+    assert zh.status_code == 404
+    assert zh.get_json()["error"]["message"] == "岗位 99999 不存在。"
+    en = client.get("/api/v1/vacancies/99999", headers={"Accept-Language": "en"})
+    assert en.get_json()["error"]["message"] == "No vacancy 99999."
+    assert en.get_json()["error"]["code"] == zh.get_json()["error"]["code"]
 
 
 # -- the demo city with the real multilingual model ----------------------------------------

@@ -81,3 +81,17 @@ def test_pages_show_0_100_reasons_and_the_breakdown_behind_a_click(world_app) ->
     assert "<details>" in html and "匹配度如何计算" in html  # the full breakdown, one click away
     assert "✘" not in html and "欠缺技能" not in html
     assert "0.667" not in html
+
+
+def test_recommendations_page_reasons_in_english_and_no_raw_weights(world_app) -> None:
+    import re
+
+    app, world = world_app
+    client = app.test_client()
+    client.post("/auth/login", data={"email": world.party(Role.SEEKER).email,
+                                     "password": PASSWORD, "csrf_token": csrf(client)})
+    html = client.get("/seeker/recommendations?lang=en").get_data(as_text=True)
+    assert "Has the required skills 1/1" in html and "How the score is computed" in html
+    assert "missing" not in html.lower() and not re.search(r"\d\.\d{4}", html)
+    zh = client.get("/seeker/recommendations?lang=zh_CN").get_data(as_text=True)
+    assert "具备技能 1/1" in zh and not re.search(r"\d\.\d{4}", zh)

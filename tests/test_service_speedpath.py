@@ -146,16 +146,16 @@ class Reads:
             self.read.extend(ids)
             return load_vacancies(session, ids, **kw)
 
-        real_search = Registry.search_hits
+        real_search = Registry.search_texts
 
         def counting_search(reg: Registry, kind: str, query: Any, mask: Any, n: int,
-                            memo: Any = None) -> Any:
-            hits = real_search(reg, kind, query, mask, n, memo)
-            self.searches.append((n, len(hits)))
-            return hits
+                            memo: Any = None, text: Any = None) -> Any:
+            found = real_search(reg, kind, query, mask, n, memo, text)
+            self.searches.append((n, len(found[0])))
+            return found
 
         monkeypatch.setattr(service, "load_vacancies", counting_load)
-        monkeypatch.setattr(Registry, "search_hits", counting_search)
+        monkeypatch.setattr(Registry, "search_texts", counting_search)
 
     def _count(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         self.statements += "FROM vacancies" in statement

@@ -3,6 +3,9 @@
 When every candidate has the same distance, key tier, urgency, posting day and (no) skills,
 the engine's ranking (database, FAISS, constraints, weighted components) must be the order of
 the text similarity alone: the components may only add the same amount to every score.
+With the lexical fusion on (``WORKBRIDGE_TEXT_FUSION=1``) the text similarity is the fused
+one (:func:`~matcher.matching.text_score.fused_similarity` of the cosine and BM25 over all
+docs, which the engine fetches whole at these sizes).
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ import pytest
 
 from matcher.enums import KeyTier, Urgency
 from matcher.eval_metrics import load_devset
-from matcher.matching.embedding import embed_people, embed_vacancies
+from matcher.index.lexical_index import row_text
+from matcher.matching import text_score
+from matcher.matching.embedding import embed_people, embed_vacancies, person_text
 from matcher.matching.profiles import VacancyProfile
 from matcher.recommend.evaluation import EVAL_DAY, devset_engine_rank, devset_parts, seeker_profile
+from matcher.retrieval.lexical import LexicalIndex
 
 QUERIES = 30  # per set: enough to cover many orders, a few seconds of encoding
 
@@ -34,7 +40,8 @@ def _subset(name: str) -> dict[str, Any]:
     return {**data, "queries": picked}
 
 
-def _text_similarity(rt: Any, data: dict[str, Any]) -> tuple[np.ndarray, list[str]]:
+def _text_similarity(rt: Any, data: dict[str, Any], fusion: bool
+                     ) -> tuple[np.ndarray, list[str]]:
     """The engine's text signal for every (query, doc), computed outside the engine."""
     seekers, vacancies = devset_parts(data)
     people = [seeker_profile(s) for s in seekers]
@@ -42,13 +49,23 @@ def _text_similarity(rt: Any, data: dict[str, Any]) -> tuple[np.ndarray, list[st
                            description=v["description"]) for v in vacancies]
     q = embed_people(rt.encoder, people).astype(np.float64)
     d = embed_vacancies(rt.encoder, docs).astype(np.float64)
-    return q @ d.T, [v["id"] for v in vacancies]
+    sims = q @ d.T
+    if fusion:
+        lexical = LexicalIndex.build(range(len(docs)), [row_text("vacancies", v) for v in docs])
+        asked = [text_score.engine_query(person_text(p)) for p in people]
+        sims = np.stack([text_score.fused_similarity(
+            sims[i], {text_score.LEXICAL: lexical.scores(text)}, text_score.engine_fusion(text))
+            for i, text in enumerate(asked)])
+    return sims, [v["id"] for v in vacancies]
 
 
+@pytest.mark.parametrize("fusion", [False, True], ids=["cosine", "fused"])
 @pytest.mark.parametrize("name", ["zh_104", "en_ons"])
-def test_uniform_non_text_values_keep_the_text_order(rt_e5: Any, name: str) -> None:
+def test_uniform_non_text_values_keep_the_text_order(rt_e5: Any, name: str, fusion: bool,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(text_score.FUSION_ENV, "1" if fusion else "0")
     data = _subset(name)
-    sims, ids = _text_similarity(rt_e5, data)
+    sims, ids = _text_similarity(rt_e5, data, fusion)
     column = {doc_id: j for j, doc_id in enumerate(ids)}
     for same in SAME:
         ranked = devset_engine_rank(data, encoder=rt_e5.encoder, same=same,

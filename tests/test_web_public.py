@@ -51,7 +51,7 @@ def test_home_lists_open_vacancies_only(client: FlaskClient) -> None:
     assert "仓库叉车司机 Forklift driver" in html
     assert "Baker assistant" in html
     assert "Closed cashier" not in html and "Full cashier" not in html
-    assert "重点 Key" in html  # key-enterprise badge
+    assert '<span class="badge">重点</span>' in html  # key-enterprise badge
 
 
 def test_filters_by_words_district_and_type(client: FlaskClient) -> None:

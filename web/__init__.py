@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter, Map
 from matcher.config import Settings, load_settings
 from matcher.pii import MaskingFilter
 from matcher.runtime import Runtime
-from web import api, errors, extensions, guards, i18n, pages, security
+from web import api, errors, extensions, guards, i18n, labels, pages, security
 from web.auth import bp as auth_bp
 from web.bureau import bp as bureau_bp
 from web.context import runtime
@@ -62,6 +62,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     guards.init_app(app, settings.max_content_length)  # body size, unstorable JSON: first
     extensions.init_app(app)
     i18n.init_app(app)
+    labels.init_app(app)  # field labels in error summaries
     security.init_app(app)
     api.init_app(app)
     errors.register(app)  # after the Api: our one error shape wins over flask-smorest's

@@ -10,11 +10,14 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from matcher.errors import DomainError
 from matcher.faults import busy_reason, is_database_busy
+from matcher.words import Msg, msg
+from web.i18n import translate, translate_fields
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +33,33 @@ def respond(status: int, code: str, message: str, fields: dict | None = None):
     return _respond(status, code, message, fields)
 
 
-def _respond(status: int, code: str, message: str, fields: dict | None = None):
-    body: dict[str, object] = {"code": code, "message": message}
-    if fields:
-        body["fields"] = fields
+#: what a person reads for each HTTP status raised outside our own errors (Werkzeug's)
+HTTP_MESSAGES = {
+    400: msg("The request could not be read."),
+    401: msg("Please log in first."),
+    403: msg("You may not open this page."),
+    404: msg("This page or record does not exist."),
+    405: msg("This action is not available here."),
+    409: msg("This conflicts with what is already recorded."),
+    413: msg("The upload is too large."),
+    415: msg("This kind of upload is not accepted."),
+    422: msg("Please check the highlighted fields."),
+    429: msg("Too many attempts. Please wait a moment and try again."),
+    500: msg("Something went wrong on our side. Nothing was changed; please try again."),
+    503: msg("The service is busy. Please try again shortly."),
+}
+
+
+def _respond(status: int, code: str, message: object, fields: dict | None = None):
+    text = translate(message)
+    shown = translate_fields(fields)
+    body: dict[str, object] = {"code": code, "message": text}
+    if shown:
+        body["fields"] = shown
     if _wants_json():
         return jsonify({"error": body}), status
-    return render_template("error.html", status=status, message=message, fields=fields), status
+    return render_template("error.html", status=status, code=code, message=text,
+                           fields=shown), status
 
 
 def _flatten(messages: dict) -> dict:
@@ -60,15 +83,21 @@ def register(app: Flask) -> None:
     @app.errorhandler(ValidationError)
     def _validation(exc: ValidationError):
         fields = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        return _respond(422, "validation_failed", "invalid input", fields)
+        return _respond(422, "validation_failed", HTTP_MESSAGES[422], fields)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         messages = (getattr(exc, "data", None) or {}).get("messages")
         if exc.code == 422 and isinstance(messages, dict):  # webargs via flask-smorest
-            return _respond(422, "validation_failed", "invalid input", _flatten(messages))
+            return _respond(422, "validation_failed", HTTP_MESSAGES[422], _flatten(messages))
         code = (exc.name or "error").lower().replace(" ", "_")
-        response = _respond(exc.code or 500, code, exc.description or exc.name)
+        message = HTTP_MESSAGES.get(exc.code or 500, HTTP_MESSAGES[400])
+        if isinstance(exc.description, Msg):  # worded on purpose (e.g. the minutes to wait)
+            message = exc.description
+        if isinstance(exc, CSRFError):
+            message = msg("The form's CSRF token is missing or expired: reload the page and "
+                          "send it again.")
+        response = _respond(exc.code or 500, code, message)
         if exc.code == 429:  # keep Retry-After and the rate-limit headers
             body, status = response
             original = exc.get_response()
@@ -84,9 +113,9 @@ def register(app: Flask) -> None:
         if is_database_busy(exc):
             log.warning("database busy on %s: %s", request.path, busy_reason(exc))
             body, status = _respond(503, "database_busy",
-                                    "the database is busy, please retry shortly")
+                                    HTTP_MESSAGES[503])
             resp = app.make_response((body, status))
             resp.headers["Retry-After"] = str(RETRY_AFTER_BUSY)
             return resp
         log.exception("unhandled error on %s", request.path)
-        return _respond(500, "internal_error", "internal error")
+        return _respond(500, "internal_error", HTTP_MESSAGES[500])

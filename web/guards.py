@@ -15,8 +15,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, current_app, request, send_from_directory
 
+from matcher.words import msg
 from web.errors import respond
 
 MAX_DEPTH = 64
@@ -36,7 +37,7 @@ def _check_tree(doc: Any) -> None:
             _check_text(value)
         elif isinstance(value, dict | list):
             if depth > MAX_DEPTH:
-                raise UnsafeJson(f"nested deeper than {MAX_DEPTH} levels")
+                raise UnsafeJson(msg("Nested deeper than %(n)s levels.", n=MAX_DEPTH))
             items = value.items() if isinstance(value, dict) else enumerate(value)
             for key, item in items:
                 if isinstance(key, str):
@@ -48,7 +49,8 @@ def _check_text(text: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise UnsafeJson("a string holds a lone UTF-16 surrogate (not valid Unicode)") from None
+        raise UnsafeJson(
+            msg("A string holds a lone UTF-16 surrogate (not valid Unicode).")) from None
 
 
 def check_json(body: bytes) -> None:
@@ -56,7 +58,7 @@ def check_json(body: bytes) -> None:
     try:
         doc = json.loads(body)
     except RecursionError:
-        raise UnsafeJson(f"nested deeper than {MAX_DEPTH} levels") from None
+        raise UnsafeJson(msg("Nested deeper than %(n)s levels.", n=MAX_DEPTH)) from None
     _check_tree(doc)
 
 
@@ -69,9 +71,10 @@ def _guard_json() -> Any:
     try:
         check_json(body)
     except UnsafeJson as exc:
-        return respond(400, "invalid_json", f"invalid JSON body: {exc}")
+        return respond(400, "invalid_json", msg("Invalid JSON body: %(reason)s",
+                                                reason=exc.args[0]))
     except ValueError:
-        return respond(400, "invalid_json", "invalid JSON body")
+        return respond(400, "invalid_json", msg("Invalid JSON body."))
     return None
 
 
@@ -80,3 +83,10 @@ def init_app(app: Flask, max_content_length: int) -> None:
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None (no limit)
         app.config["MAX_CONTENT_LENGTH"] = max_content_length
     app.before_request(_guard_json)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
+
+
+def _favicon() -> Response:
+    """The site icon at the address browsers ask for (no 404 on every page)."""
+    return send_from_directory(str(current_app.static_folder), "favicon.svg",
+                               mimetype="image/svg+xml", max_age=86400)

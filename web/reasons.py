@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask_babel import gettext as _
 from marshmallow import Schema, fields
 
 from matcher.recommend.explain import plain_reasons, score_100
+from web.i18n import N_
+from web.i18n import gettext as _  # the catalog found once per request
 
 _SEARCH = {
     "title": lambda v: _("Title contains %(word)s", word=v),
@@ -48,24 +49,26 @@ def filter_label(name: str) -> str:
     return found() if found else name
 
 
+_SCORE = {  # code of ``plain_reasons`` -> msgid (its params fill the placeholders)
+    "skills_all": N_("Has the required skills %(have)s/%(total)s"),
+    "skills_some": N_("Has %(have)s of %(total)s required skills"),
+    "skills_required": N_("Has every required skill"),
+    "no_skills_needed": N_("No particular skills required"),
+    "distance": N_("About %(km)s km away"),
+    "distance_approx": N_("About %(km)s km away (district estimate)"),
+    "key_enterprise": N_("Key enterprise"),
+    "borrowable": N_("Can be borrowed"),
+    "agreement": N_("The two enterprises have a lending agreement"),
+    "similar_work": N_("Work close to what they are looking for"),
+    "urgent": N_("Urgently hiring"),
+    "plus_skills": N_("Plus: %(skills)s"),
+}
+
+
 def score_reason(code: str, params: Mapping[str, Any]) -> str:
     """One plain-language reason of a match score (codes of ``plain_reasons``)."""
-    texts = {
-        "skills_all": lambda: _("Has the required skills %(have)s/%(total)s", **params),
-        "skills_some": lambda: _("Has %(have)s of %(total)s required skills", **params),
-        "skills_required": lambda: _("Has every required skill"),
-        "no_skills_needed": lambda: _("No particular skills required"),
-        "distance": lambda: _("About %(km)s km away", **params),
-        "distance_approx": lambda: _("About %(km)s km away (district estimate)", **params),
-        "key_enterprise": lambda: _("Key enterprise"),
-        "borrowable": lambda: _("Can be borrowed"),
-        "agreement": lambda: _("The two enterprises have a lending agreement"),
-        "similar_work": lambda: _("Work close to what they are looking for"),
-        "urgent": lambda: _("Urgently hiring"),
-        "plus_skills": lambda: _("Plus: %(skills)s", **params),
-    }
-    found = texts.get(code)
-    return found() if found else code
+    msgid = _SCORE.get(code)
+    return _(msgid, **params) if msgid else code
 
 
 def score_reasons(reasons: Iterable[tuple[str, Mapping[str, Any]]]) -> list[dict[str, str]]:

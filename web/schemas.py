@@ -9,6 +9,8 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, vali
 from matcher.enums import EmploymentType
 from matcher.vacancies.queries import MAX_PER_PAGE
 from matcher.vacancies.search import SORTS
+from matcher.words import msg
+from web.form_words import worded
 
 
 def _nul_fields(data: Any) -> list[str]:
@@ -23,13 +25,22 @@ def _nul_fields(data: Any) -> list[str]:
 
 
 class InputSchema(Schema):
-    """Base of every input schema: refuses NUL characters (PostgreSQL cannot store them)."""
+    """Base of every input schema: refuses NUL characters (PostgreSQL cannot store them).
+
+    Every message of its fields and validators is a catalog msgid with its limits as values
+    (:mod:`web.form_words`), so people read it in their language.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        worded(self)
 
     @pre_load
     def _no_nul(self, data: Any, **_kwargs: Any) -> Any:
         bad = _nul_fields(data)
         if bad:
-            raise ValidationError({name: ["must not contain NUL characters"] for name in bad})
+            raise ValidationError({name: [msg("Must not contain NUL characters.")]
+                                   for name in bad})
         return data
 
 

@@ -19,10 +19,11 @@ from flask import Flask, current_app, g, request
 from flask_login import UserMixin, current_user
 from werkzeug.exceptions import Unauthorized
 
-from matcher.accounts import users
+from matcher.accounts import tokens, users
 from matcher.enums import Role
 from matcher.principal import Principal, require_role
 from matcher.runtime import Work
+from matcher.words import msg
 from web.context import runtime
 from web.extensions import csrf, login_manager
 
@@ -81,9 +82,10 @@ def _before_request() -> None:
     if token is not None:
         with runtime().uow() as uow:
             view = users.user_by_token(uow, token)
-            uow.commit()  # the token's last_used_at (written at most every 5 minutes)
+            if tokens.touched(uow):  # last_used_at, written at most every 5 minutes
+                uow.commit()
         if view is None:
-            raise Unauthorized("invalid or revoked API token")
+            raise Unauthorized(msg("The API token is invalid or revoked."))
         g.principal, g.auth_method = _principal(view), "token"
         return
     view_func = current_app.view_functions.get(request.endpoint or "")
@@ -102,7 +104,7 @@ def principal() -> Principal:
     """The authenticated caller, or 401."""
     p = g.get("principal")
     if p is None:
-        raise Unauthorized("log in or send an API token")
+        raise Unauthorized(msg("Log in or send an API token."))
     assert isinstance(p, Principal)
     return p
 

@@ -27,6 +27,7 @@ from matcher.errors import ValidationFailed
 from matcher.models import Enterprise, HRAgency, JobSeeker
 from matcher.principal import Principal
 from matcher.runtime import Work
+from matcher.words import msg
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,8 @@ def _by_external(uow: Work, model: Any, external_id: str | None, field: str) -> 
         return None
     found = uow.s.scalar(select(model.id).where(model.external_id == external_id))
     if found is None:
-        raise ValidationFailed(f"no record with external id {external_id!r}",
-                               fields={field: ["no such record"]})
+        raise ValidationFailed(msg("No record with the external id %(id)s.", id=external_id),
+                               fields={field: [msg("No such record.")]})
     return int(found)
 
 

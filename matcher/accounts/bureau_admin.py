@@ -13,6 +13,7 @@ from matcher.errors import NotFound, ValidationFailed
 from matcher.index.hooks import vacancies_changed
 from matcher.models import Enterprise, Vacancy
 from matcher.runtime import Runtime
+from matcher.words import msg, words
 
 
 def set_key_tier(rt: Runtime, uow: UnitOfWork, enterprise_id: int, tier: KeyTier | str, *,
@@ -21,11 +22,12 @@ def set_key_tier(rt: Runtime, uow: UnitOfWork, enterprise_id: int, tier: KeyTier
     try:
         tier = KeyTier(tier)
     except ValueError:
-        raise ValidationFailed("unknown tier", fields={
-            "key_tier": [f"one of {', '.join(KeyTier)}"]}) from None
+        raise ValidationFailed(msg("Unknown key-enterprise tier."), fields={
+            "key_tier": [msg("Must be one of: %(choices)s.",
+                             choices=words([t.value for t in KeyTier]))]}) from None
     ent = uow.s.get(Enterprise, enterprise_id)
     if ent is None:
-        raise NotFound(f"no enterprise with id {enterprise_id}")
+        raise NotFound(msg("No enterprise %(id)s.", id=enterprise_id))
     old = ent.key_tier
     ent.key_tier, ent.key_tier_set_on = tier, on or date.today()
     uow.s.flush()

@@ -23,6 +23,7 @@ import functools
 
 from matcher.config import PACKAGE_DATA
 from matcher.errors import ValidationFailed
+from matcher.words import msg
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200
@@ -42,16 +43,16 @@ def problems(password: str, email: str = "") -> list[str]:
     """What is wrong with ``password`` for the user with ``email`` (empty when it is fine)."""
     found: list[str] = []
     if len(password) < MIN_LENGTH:
-        found.append(f"at least {MIN_LENGTH} characters 密码至少 {MIN_LENGTH} 个字符")
+        found.append(msg("A password needs at least %(n)s characters.", n=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        found.append(f"at most {MAX_LENGTH} characters")
+        found.append(msg("A password may have at most %(n)s characters.", n=MAX_LENGTH))
     folded = password.strip().lower()
     if folded in common_passwords():
-        found.append("too common: choose a password that is not on lists of leaked passwords "
-                     "密码过于常见")
+        found.append(msg("This password is too common: choose one that is not on lists of "
+                         "leaked passwords."))
     local = (email or "").strip().lower().partition("@")[0]
     if len(local) >= MIN_LOCAL_PART and local in folded:
-        found.append("must not contain your email name 密码不能包含邮箱用户名")
+        found.append(msg("The password must not contain the name part of your email."))
     return found
 
 
@@ -59,4 +60,4 @@ def check(password: str, email: str = "") -> None:
     """Raise ``ValidationFailed`` (field ``password``) when the password breaks the policy."""
     found = problems(password, email)
     if found:
-        raise ValidationFailed("the password is too weak 密码强度不足", fields={"password": found})
+        raise ValidationFailed(msg("The password is too weak."), fields={"password": found})

@@ -16,10 +16,15 @@ from matcher.errors import Forbidden, NotFound
 from matcher.models import Agreement, BorrowingRequest, SurplusEmployee, Vacancy
 from matcher.models.subsidy import Recommendation, SubsidyClaim
 from matcher.principal import Principal, require_role
+from matcher.words import N_, msg, word, words
+
+#: the kinds of record named in "No %(kind)s %(id)s." (translated where shown)
+KIND_WORDS = (N_("vacancy"), N_("agreement"), N_("borrowing request"), N_("claim"),
+              N_("employee"), N_("recommendation"))
 
 
 def _hidden(kind: str, obj_id: int) -> NotFound:
-    return NotFound(f"no {kind} with id {obj_id}")
+    return NotFound(msg("No %(kind)s %(id)s.", kind=word(kind), id=obj_id))
 
 
 def _owned(p: Principal, role: Role, obj: object, owner: int | None, kind: str,
@@ -70,7 +75,8 @@ def agreement_party(s: Session, p: Principal, agreement_id: int,
         raise _hidden("agreement", agreement_id)
     side = "lender" if a.lender_id == p.enterprise_id else "borrower"
     if side not in set(parties):
-        raise Forbidden(f"only the {' or '.join(parties)} may do this", code="wrong_party")
+        raise Forbidden(msg("Only the %(party)s may do this.", party=words(parties, " / ")),
+                        code="wrong_party")
     return side
 
 

@@ -9,6 +9,7 @@ from matcher.enums import Role
 from matcher.errors import ValidationFailed
 from matcher.principal import Principal
 from matcher.runtime import Work
+from matcher.words import msg, words
 
 
 @query(Role.ADMIN)
@@ -16,5 +17,6 @@ def organisations(uow: Work, actor: Principal, kind: str,
                   status: str | None = "pending") -> list[OrgView]:
     """Enterprises or agencies in one approval state (pending by default), newest first."""
     if kind not in registration.KINDS:
-        raise ValidationFailed("unknown kind", fields={"kind": ["enterprise or agency"]})
+        raise ValidationFailed(msg("Unknown kind of organisation."), fields={
+            "kind": [msg("Must be one of: %(choices)s.", choices=words(registration.KINDS))]})
     return registration.listing(uow, kind, status)

@@ -15,13 +15,14 @@ from sqlalchemy import select, true
 from sqlalchemy.exc import IntegrityError
 
 from matcher import audit
-from matcher.accounts import passwords, users
+from matcher.accounts import users
 from matcher.accounts.users import UserView
 from matcher.db import UnitOfWork
 from matcher.enums import Role, SizeClass
 from matcher.errors import Conflict, NotFound, ValidationFailed
 from matcher.models import Enterprise, HRAgency
 from matcher.validators import InvalidIdentifier, validate_credit_code
+from matcher.words import msg, word, words
 
 OrgKind = Literal["enterprise", "agency"]
 KINDS = ("enterprise", "agency")
@@ -63,11 +64,23 @@ def org_view(kind: str, org: Enterprise | HRAgency) -> OrgView:
                    org.approval_status)
 
 
+def problems(data: Registration) -> dict[str, list[str]]:
+    """Every field error of a registration at once (empty when it can be registered)."""
+    return _fields(data)[0]
+
+
 def _checked(data: Registration) -> tuple[str, str | None, str | None]:
+    errors, name, code, licence = _fields(data)
+    if errors:
+        raise ValidationFailed(msg("The registration is incomplete."), fields=errors)
+    return name, code, licence
+
+
+def _fields(data: Registration) -> tuple[dict[str, list[str]], str, str | None, str | None]:
     errors: dict[str, list[str]] = {}
     name = (data.name or "").strip()
     if not 2 <= len(name) <= 200:
-        errors["name"] = ["2 to 200 characters"]
+        errors["name"] = [msg("Between %(min)s and %(max)s characters.", min=2, max=200)]
     code: str | None = None
     if data.credit_code or data.kind == "enterprise":
         try:
@@ -76,26 +89,26 @@ def _checked(data: Registration) -> tuple[str, str | None, str | None]:
             errors["credit_code"] = [str(exc)]
     licence = (data.license_no or "").strip() or None
     if data.kind == "agency" and (licence is None or not 4 <= len(licence) <= 64):
-        errors["license_no"] = ["the HR service licence number (4 to 64 characters) is required"]
-    if weak := passwords.problems(data.password, data.email):  # the password policy
-        errors["password"] = weak
-    if errors:
-        raise ValidationFailed("the registration is incomplete", fields=errors)
-    return name, code, licence
+        errors["license_no"] = [msg("The HR service licence number (4 to 64 characters) is "
+                                    "required.")]
+    errors.update(users.login_problems(data.email, data.password))  # email, password policy
+    return errors, name, code, licence
 
 
 def _size(value: str | None) -> SizeClass:
     try:
         return SizeClass(value or SizeClass.SMALL)
     except ValueError:
-        raise ValidationFailed("unknown size class", fields={"size_class": [
-            "one of " + ", ".join(s.value for s in SizeClass)]}) from None
+        raise ValidationFailed(msg("Unknown size class."), fields={"size_class": [
+            msg("Must be one of: %(choices)s.",
+                choices=words([s.value for s in SizeClass]))]}) from None
 
 
 def register(uow: UnitOfWork, data: Registration) -> UserView:
     """Create a pending enterprise or agency and its login (public; the caller commits)."""
     if data.kind not in KINDS:
-        raise ValidationFailed("unknown kind", fields={"kind": ["enterprise or agency"]})
+        raise ValidationFailed(msg("Unknown kind of organisation."), fields={
+            "kind": [msg("Must be one of: %(choices)s.", choices=words(KINDS))]})
     name, code, licence = _checked(data)
     district = (data.district or "").strip() or None
     org: Enterprise | HRAgency
@@ -112,9 +125,9 @@ def register(uow: UnitOfWork, data: Registration) -> UserView:
             uow.s.add(org)
             uow.s.flush()
     except IntegrityError:
-        raise Conflict("an organisation with this credit code is registered",
+        raise Conflict(msg("An organisation with this credit code is already registered."),
                        code="duplicate_credit_code",
-                       fields={"credit_code": ["already registered"]}) from None
+                       fields={"credit_code": [msg("Already registered.")]}) from None
     audit.record(uow.s, SIGNUP_ACTOR, f"{data.kind}.registered", data.kind, org.id,
                  {"name": name, "credit_code": code})
     role = Role.ENTERPRISE if data.kind == "enterprise" else Role.AGENCY
@@ -130,10 +143,10 @@ def decide(uow: UnitOfWork, kind: str, org_id: int, *, approve: bool, actor: str
         uow.s.get(Enterprise, org_id) if kind == "enterprise" else
         uow.s.get(HRAgency, org_id) if kind == "agency" else None)
     if org is None:
-        raise NotFound(f"no {kind} {org_id}")
+        raise NotFound(msg("No %(kind)s %(id)s.", kind=word(kind), id=org_id))
     if not approve and not reason.strip():
-        raise ValidationFailed("give the reason for the rejection",
-                               fields={"reason": ["required"]})
+        raise ValidationFailed(msg("Give the reason for the rejection."),
+                               fields={"reason": [msg("This field is required.")]})
     target = "approved" if approve else "rejected"
     if org.approval_status == target:
         return org_view(kind, org)

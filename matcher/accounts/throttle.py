@@ -38,6 +38,7 @@ import redis
 from limits import parse
 
 from matcher.errors import DomainError
+from matcher.words import msg
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,8 +54,8 @@ class TooManyAttempts(DomainError):
 
     def __init__(self, retry_after: int):
         minutes = max(1, math.ceil(retry_after / 60))
-        super().__init__(f"too many failed logins for this account; try again in {minutes} "
-                         f"min 登录失败次数过多，请 {minutes} 分钟后再试")
+        super().__init__(msg("Too many failed logins for this account; try again in "
+                             "%(minutes)s min.", minutes=minutes))
         self.retry_after = retry_after
 
 

@@ -20,13 +20,15 @@ from sqlalchemy import Select, func, select, update
 from matcher import audit
 from matcher.db import UnitOfWork
 from matcher.errors import NotFound, ValidationFailed
-from matcher.models import ApiToken
+from matcher.models import ApiToken, User
 from matcher.models.base import utcnow
+from matcher.words import msg
 
 DEFAULT_NAME = "default"
 MAX_NAME = 100
 MAX_LIVE = 50
 TOUCH_EVERY = timedelta(minutes=5)
+_TOUCHED = "workbridge.token_touched"  # Session.info key: a read that must commit
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,8 @@ def _view(t: ApiToken) -> TokenView:
 def _name(name: str | None) -> str:
     clean = " ".join((name or "").split())
     if len(clean) > MAX_NAME:
-        raise ValidationFailed("the token name is too long",
-                               fields={"name": [f"at most {MAX_NAME} characters"]})
+        raise ValidationFailed(msg("The token name is too long."),
+                               fields={"name": [msg("At most %(max)s characters.", max=MAX_NAME)]})
     return clean or DEFAULT_NAME
 
 
@@ -90,20 +92,40 @@ def issue(uow: UnitOfWork, user_id: int, *, actor: str, name: str | None = None)
 
 def resolve(uow: UnitOfWork, token: str) -> ApiToken | None:
     """The live token row with this secret (``last_used_at`` refreshed, flushed), else None."""
+    found = resolve_owner(uow, token)
+    if found is None:
+        return None
+    uow.s.flush()
+    return found[0]
+
+
+def resolve_owner(uow: UnitOfWork, token: str) -> tuple[ApiToken, User] | None:
+    """The live token with this secret and its user, in one query, else None.
+
+    ``last_used_at`` is refreshed at most every :data:`TOUCH_EVERY` (not flushed); a caller
+    that only reads commits when :func:`touched` says so.
+    """
     if not token:
         return None
-    row = uow.s.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token),
-                                              ApiToken.revoked_at.is_(None)))
-    if row is None:
+    found = uow.s.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+                          .where(ApiToken.token_hash == digest(token),
+                                 ApiToken.revoked_at.is_(None))).first()
+    if found is None:
         return None
+    row, user = found
     now = utcnow()
     last = row.last_used_at
     if last is not None and last.tzinfo is None:  # SQLite returns naive UTC datetimes
         last = last.replace(tzinfo=UTC)
     if last is None or now - last >= TOUCH_EVERY:
         row.last_used_at = now
-        uow.s.flush()
-    return row
+        uow.s.info[_TOUCHED] = True
+    return row, user
+
+
+def touched(uow: UnitOfWork) -> bool:
+    """Whether :func:`resolve_owner` refreshed a token's ``last_used_at`` in this unit of work."""
+    return bool(uow.s.info.get(_TOUCHED))
 
 
 def listing(uow: UnitOfWork, user_id: int) -> list[TokenView]:
@@ -116,7 +138,7 @@ def revoke(uow: UnitOfWork, user_id: int, token_id: int, *, actor: str) -> Token
     """Revoke one of the user's own live tokens (another's, or one already revoked: NotFound)."""
     row = uow.s.get(ApiToken, token_id)
     if row is None or row.user_id != user_id or row.revoked_at is not None:
-        raise NotFound(f"no token {token_id}")
+        raise NotFound(msg("No token %(id)s.", id=token_id))
     row.revoked_at = utcnow()
     uow.s.flush()
     audit.record(uow.s, actor, "user.token_revoked", "user", user_id, {"token_id": token_id})

@@ -23,6 +23,7 @@ from matcher.enums import Role
 from matcher.errors import Conflict, NotFound, ValidationFailed
 from matcher.models import Enterprise, HRAgency, JobSeeker, User
 from matcher.pii import mask_text
+from matcher.words import msg, word, words
 
 # Timing equaliser: checking an unknown email still costs one hash comparison.
 _DUMMY_HASH = generate_password_hash("not-a-password")
@@ -61,15 +62,32 @@ def _check_link(uow: UnitOfWork, role: Role, enterprise_id: int | None, agency_i
     links = {"enterprise_id": enterprise_id, "agency_id": agency_id, "seeker_id": seeker_id}
     needed = {Role.ENTERPRISE: "enterprise_id", Role.AGENCY: "agency_id",
               Role.SEEKER: "seeker_id"}.get(role)
-    errors = {name: ["not allowed for this role"] for name, value in links.items()
+    errors = {name: [msg("Not allowed for this role.")] for name, value in links.items()
               if value is not None and name != needed}
     if needed and links[needed] is None:
-        errors[needed] = [f"required for role {role.value}"]
+        errors[needed] = [msg("Required for the role %(role)s.", role=word(role.value))]
     if errors:
-        raise ValidationFailed("the user's links do not fit the role", fields=errors)
+        raise ValidationFailed(msg("The user's links do not fit the role."), fields=errors)
     model = {"enterprise_id": Enterprise, "agency_id": HRAgency, "seeker_id": JobSeeker}
     if needed and uow.s.get(model[needed], links[needed]) is None:
-        raise ValidationFailed("unknown linked record", fields={needed: ["no such record"]})
+        raise ValidationFailed(msg("Unknown linked record."),
+                               fields={needed: [msg("No such record.")]})
+
+
+def login_problems(email: str, password: str, *,
+                   trusted_demo: bool = False) -> dict[str, list[str]]:
+    """What is wrong with a new login's email and password, by field (empty when fine)."""
+    errors: dict[str, list[str]] = {}
+    email = (email or "").strip().lower()
+    if not email:
+        errors["email"] = [msg("This field is required.")]
+    elif "@" not in email or len(email) > 254:
+        errors["email"] = [msg("A valid email address is required.")]
+    if not isinstance(password, str) or not password:
+        errors["password"] = [msg("This field is required.")]
+    elif not trusted_demo and (weak := passwords.problems(password, email)):
+        errors["password"] = weak
+    return errors
 
 
 def create_user(uow: UnitOfWork, *, email: str, password: str, role: Role | str,
@@ -81,20 +99,15 @@ def create_user(uow: UnitOfWork, *, email: str, password: str, role: Role | str,
     The password must pass :mod:`matcher.accounts.passwords`; ``trusted_demo=True`` (only
     :mod:`matcher.demo`, for its documented ``demo`` logins) skips the policy.
     """
-    errors: dict[str, list[str]] = {}
     email = (email or "").strip().lower()
-    if "@" not in email or len(email) > 254:
-        errors["email"] = ["a valid email address is required"]
-    if not isinstance(password, str) or not password:
-        errors["password"] = ["required"]
-    elif not trusted_demo and (weak := passwords.problems(password, email)):
-        errors["password"] = weak
+    errors = login_problems(email, password, trusted_demo=trusted_demo)
     try:
         role = Role(role)
     except ValueError:
-        errors["role"] = [f"one of {', '.join(Role)}"]
+        errors["role"] = [msg("Must be one of: %(choices)s.",
+                              choices=words([r.value for r in Role]))]
     if errors:
-        raise ValidationFailed("invalid user", fields=errors)
+        raise ValidationFailed(msg("The user is not valid."), fields=errors)
     assert isinstance(role, Role)
     _check_link(uow, role, enterprise_id, agency_id, seeker_id)
     user = User(email=email, password_hash=generate_password_hash(password), role=role,
@@ -105,8 +118,8 @@ def create_user(uow: UnitOfWork, *, email: str, password: str, role: Role | str,
             uow.s.add(user)
             uow.s.flush()
     except IntegrityError:
-        raise Conflict("a user with this email exists", code="duplicate_user",
-                       fields={"email": ["already registered"]}) from None
+        raise Conflict(msg("A user with this email exists."), code="duplicate_user",
+                       fields={"email": [msg("Already registered.")]}) from None
     audit.record(uow.s, actor, "user.create", "user", user.id,
                  {"email": mask_text(email), "role": role.value})
     return _view(user)
@@ -127,17 +140,18 @@ def get_user(uow: UnitOfWork, user_id: int) -> UserView:
     """One user or NotFound."""
     user = uow.s.get(User, user_id)
     if user is None:
-        raise NotFound(f"no user {user_id}")
+        raise NotFound(msg("No user %(id)s.", id=user_id))
     return _view(user)
 
 
 def user_by_token(uow: UnitOfWork, token: str) -> UserView | None:
-    """The active user holding this live API token, else None (marks the token used)."""
-    row = tokens.resolve(uow, token)
-    if row is None:
+    """The active user holding this live API token, else None (marks the token used:
+    commit when :func:`matcher.accounts.tokens.touched`)."""
+    found = tokens.resolve_owner(uow, token)  # one query; the touch is left pending
+    if found is None:
         return None
-    user = uow.s.get(User, row.user_id)
-    return _view(user) if user is not None and user.is_active else None
+    user = found[1]
+    return _view(user) if user.is_active else None
 
 
 def issue_token(uow: UnitOfWork, user_id: int, *, actor: str, name: str | None = None) -> str:
@@ -149,7 +163,7 @@ def issue_named_token(uow: UnitOfWork, user_id: int, *, actor: str,
                       name: str | None = None) -> tokens.NewToken:
     """Like :func:`issue_token`, returning the token's id and name too."""
     if uow.s.get(User, user_id) is None:
-        raise NotFound(f"no user {user_id}")
+        raise NotFound(msg("No user %(id)s.", id=user_id))
     return tokens.issue(uow, user_id, actor=actor, name=name)
 
 
@@ -170,7 +184,7 @@ def set_password(uow: UnitOfWork, user_id: int, password: str, *, actor: str,
     :mod:`matcher.demo` passes); other sessions end."""
     user = uow.s.get(User, user_id)
     if user is None:
-        raise NotFound(f"no user {user_id}")
+        raise NotFound(msg("No user %(id)s.", id=user_id))
     if not trusted_demo:
         passwords.check(password, user.email)
     user.password_hash = generate_password_hash(password)

@@ -28,6 +28,7 @@ from matcher.runtime import Work
 from matcher.subsidy import placements
 from matcher.subsidy.claimant_actions import evaluate_eligibility
 from matcher.subsidy.views import PlacementView
+from matcher.words import msg, word, words
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ def _seeker_id(actor: Principal, seeker_id: int | None) -> int:
         assert actor.seeker_id is not None  # the role check refuses unlinked users
         return actor.seeker_id
     if seeker_id is None:
-        raise ValidationFailed("name the seeker", fields={"seeker_id": ["required"]})
+        raise ValidationFailed(msg("Name the job seeker."),
+                               fields={"seeker_id": [msg("Required.")]})
     return seeker_id
 
 
@@ -65,13 +67,13 @@ def apply(uow: Work, actor: Principal, vacancy_id: int, message: str = "",
     s, me = uow.s, _seeker_id(actor, seeker_id)
     vacancy = s.get(Vacancy, vacancy_id)
     if vacancy is None:
-        raise NotFound(f"岗位不存在 / no vacancy with id {vacancy_id}", code="vacancy_not_found")
+        raise NotFound(msg("No vacancy %(id)s.", id=vacancy_id), code="vacancy_not_found")
     if not vacancy.is_matchable:
-        raise Refused(f"该岗位已停止招聘 / the vacancy is {vacancy.status.value}: no applications",
-                      code="vacancy_not_open")
+        raise Refused(msg("This vacancy is %(status)s: it takes no applications.",
+                          status=word(vacancy.status.value)), code="vacancy_not_open")
     seeker = s.get(JobSeeker, me)
     if seeker is None or seeker.status != PersonStatus.ACTIVE:
-        raise NotFound(f"no job seeker with id {me}", code="seeker_not_found")
+        raise NotFound(msg("No job seeker %(id)s.", id=me), code="seeker_not_found")
     app = Application(seeker_id=me, vacancy_id=vacancy_id, source=ApplicationSource.SEEKER,
                       status=ApplicationStatus.APPLIED, message=(message or "")[:2000])
     try:
@@ -79,12 +81,12 @@ def apply(uow: Work, actor: Principal, vacancy_id: int, message: str = "",
             s.add(app)
             s.flush()
     except IntegrityError:
-        raise Conflict("您已申请过该岗位 / you have already applied to this vacancy",
+        raise Conflict(msg("You have already applied to this vacancy."),
                        code="duplicate_application") from None
     audit.record(s, actor.actor_name, "application.apply", "application", app.id,
                  {"vacancy_id": vacancy_id, "seeker_id": me})
     svc.tell_enterprise(s, app, "application.applied",
-                        f"新申请 New application: {vacancy.title}", message or "")
+                        msg("New application: %(title)s", title=vacancy.title), message or "")
     return svc.view(s, app)
 
 
@@ -98,7 +100,9 @@ def withdraw(uow: Work, actor: Principal, application_id: int) -> svc.Applicatio
     s.flush()
     audit.record(s, actor.actor_name, "application.withdraw", "application", app.id,
                  {"from": before.value})
-    svc.tell_enterprise(s, app, "application.withdrawn", "申请已撤回 Application withdrawn")
+    svc.tell_enterprise(s, app, "application.withdrawn",
+                        msg("Application withdrawn: %(title)s",
+                            title=svc.view(s, app).vacancy_title))
     return svc.view(s, app)
 
 
@@ -108,17 +112,17 @@ def _check_change(change: StatusChange) -> ApplicationStatus:
     except ValueError:
         target = None
     if target not in ENTERPRISE_MOVES:
-        raise ValidationFailed("未知状态 / unknown status", fields={"status": [
-            "one of " + ", ".join(sorted(m.value for m in ENTERPRISE_MOVES))]})
+        raise ValidationFailed(msg("Unknown status."), fields={"status": [msg(
+            "One of %(values)s.", values=words(sorted(m.value for m in ENTERPRISE_MOVES)))]})
     assert target is not None
     if target == ApplicationStatus.INTERVIEW:
-        errors = {}
+        errors: dict[str, list[str]] = {}
         if change.interview_at is None:
-            errors["interview_at"] = ["请填写面试时间 / required for an interview"]
+            errors["interview_at"] = [msg("Required for an interview.")]
         if not (change.interview_location or "").strip():
-            errors["interview_location"] = ["请填写面试地点或链接 / required: a place or a link"]
+            errors["interview_location"] = [msg("Required: a place or a link.")]
         if errors:
-            raise ValidationFailed("面试需要时间和地点 / an interview needs a time and a place",
+            raise ValidationFailed(msg("An interview needs a time and a place."),
                                    fields=errors)
     return target
 
@@ -144,7 +148,8 @@ def set_status(uow: Work, actor: Principal, application_id: int,
     if target == ApplicationStatus.INTERVIEW:
         body = f"{app.interview_at:%Y-%m-%d %H:%M} {app.interview_location} {body}".strip()
     svc.tell_seeker(s, app, f"application.{target.value}",
-                    f"{LABELS[target]}: {svc.view(s, app).vacancy_title}", body)
+                    msg("%(status)s: %(title)s", status=LABELS[target],
+                        title=svc.view(s, app).vacancy_title), body)
     return svc.view(s, app)
 
 
@@ -152,13 +157,13 @@ def _check_hire(data: HireInput) -> tuple[date, int]:
     errors: dict[str, list[str]] = {}
     months = data.contract_months
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
-        errors["contract_months"] = ["必填，至少 1 个月 / required: whole months, at least 1"]
+        errors["contract_months"] = [msg("Required: whole months, at least 1.")]
     if not isinstance(data.hired_on, date):
-        errors["hired_on"] = ["请填写入职日期 / required: the first day of work"]
+        errors["hired_on"] = [msg("Required: the first day of work.")]
     if len(data.contract_reference or "") > 100:
-        errors["contract_reference"] = ["at most 100 characters"]
+        errors["contract_reference"] = [msg("At most %(n)s characters.", n=100)]
     if errors:
-        raise ValidationFailed("录用需要劳动合同信息 / the hire needs its contract evidence",
+        raise ValidationFailed(msg("The hire needs its contract evidence."),
                                fields=errors)
     assert isinstance(data.hired_on, date) and isinstance(months, int)
     return data.hired_on, months
@@ -180,12 +185,14 @@ def hire(uow: Work, actor: Principal, application_id: int, data: HireInput) -> P
     s.flush()
     audit.record(s, actor.actor_name, "application.hire", "application", app.id,
                  {"placement_id": placed.id, "contract_reference": app.contract_reference})
-    title = f"{LABELS[ApplicationStatus.HIRED]}: {svc.view(s, app).vacancy_title}"
+    title = msg("%(status)s: %(title)s", status=LABELS[ApplicationStatus.HIRED],
+                title=svc.view(s, app).vacancy_title)
     notify.notify(s, notify.seeker(app.seeker_id), "application.hired", title,
-                  f"{hired_on.isoformat()} / {months}", entity="application", entity_id=app.id)
+                  msg("Starts %(day)s, a contract of %(n)s months.", day=hired_on.isoformat(),
+                      n=months), entity="application", entity_id=app.id)
     if placed.agency_id is not None:
         notify.notify(s, notify.agency(placed.agency_id), "placement.attributed",
-                      f"推荐成功 Your recommendation was hired: {title}",
+                      msg("Your recommendation was hired: %(what)s", what=title),
                       entity="placement", entity_id=placed.id)
     return placed
 
@@ -198,14 +205,15 @@ def invite(uow: Work, actor: Principal, vacancy_id: int, seeker_id: int) -> None
     vacancy = s.get(Vacancy, vacancy_id)
     seeker = s.get(JobSeeker, seeker_id)
     if seeker is None or not seeker.is_matchable:
-        raise NotFound(f"no job seeker with id {seeker_id}", code="seeker_not_found")
+        raise NotFound(msg("No job seeker %(id)s.", id=seeker_id), code="seeker_not_found")
     assert vacancy is not None
     if not vacancy.is_matchable:
-        raise Refused(f"the vacancy is {vacancy.status.value}", code="vacancy_not_open")
+        raise Refused(msg("This vacancy is %(status)s.", status=word(vacancy.status.value)),
+                      code="vacancy_not_open")
     audit.record(s, actor.actor_name, "application.invite", "vacancy", vacancy_id,
                  {"seeker_id": seeker_id})
     notify.notify(s, notify.seeker(seeker_id), "application.invited",
-                  f"邀请您申请 Invited to apply: {vacancy.title}", vacancy.enterprise.name,
+                  msg("Invited to apply: %(title)s", title=vacancy.title), vacancy.enterprise.name,
                   entity="vacancy", entity_id=vacancy_id)
 
 
@@ -214,17 +222,17 @@ def record_social_insurance(uow: Work, actor: Principal, placement_id: int,
                             months: int) -> PlacementView:
     """The bureau records the months of social insurance paid for a placement."""
     if isinstance(months, bool) or not isinstance(months, int) or months < 0:
-        raise ValidationFailed("社保月数须为不小于 0 的整数 / months must be a whole number >= 0",
-                               fields={"months": ["不小于 0 的整数 / a whole number >= 0"]})
+        raise ValidationFailed(msg("Months must be a whole number, at least 0."),
+                               fields={"months": [msg("A whole number, at least 0.")]})
     placed = placements.record_social_insurance(uow, placement_id, months, actor=actor.actor())
     evaluate_eligibility(uow, actor, placement_id)
     body = f"{months}"
     notify.notify(uow.s, notify.enterprise(placed.enterprise_id), "placement.social_insurance",
-                  f"社保月数已登记 Social-insurance months recorded: {months}", body,
+                  msg("Social-insurance months recorded: %(n)s", n=months), body,
                   entity="placement", entity_id=placement_id)
     if placed.agency_id is not None:
         notify.notify(uow.s, notify.agency(placed.agency_id), "placement.social_insurance",
-                      f"社保月数已登记 Social-insurance months recorded: {months}", body,
+                      msg("Social-insurance months recorded: %(n)s", n=months), body,
                       entity="placement", entity_id=placement_id)
     return placed
 

@@ -14,6 +14,7 @@ from matcher.errors import NotFound
 from matcher.inbox import notify
 from matcher.models import Application, Enterprise, HRAgency, JobSeeker, Vacancy
 from matcher.principal import Principal, require_role
+from matcher.words import msg
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def view(s: Session, app: Application) -> ApplicationView:
 
 
 def _hidden(application_id: int) -> NotFound:
-    return NotFound(f"no application with id {application_id}")
+    return NotFound(msg("No application %(id)s.", id=application_id))
 
 
 def owned(s: Session, actor: Principal, application_id: int, role: Role) -> Application:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from matcher.errors import ValidationFailed
 from matcher.models import JobSeeker, Placement, Vacancy
+from matcher.words import msg
 
 
 @dataclass(frozen=True)
@@ -58,24 +59,27 @@ def resolve(s: Session, rows: list[Row]) -> list[tuple[int, int]]:
     errors: dict[str, list[str]] = {}
     out: list[tuple[int, int]] = []
     for row in rows:
-        problems = []
+        problems: list[str] = []
         months = int(row.months) if row.months.isdigit() else None
         if months is None:
-            problems.append(f"months {row.months!r} must be a whole number, at least 0")
+            problems.append(msg("Months %(value)s must be a whole number, at least 0.",
+                                 value=repr(row.months)))
         if not row.placement_id and not (row.seeker_external_id and row.vacancy_external_id):
-            problems.append("name placement_id, or seeker_external_id and vacancy_external_id")
+            problems.append(msg("Name the placement id, or the seeker's and the vacancy's "
+                                 "external ids."))
             placement_id = None
         else:
             placement_id = _placement(s, row)
             if placement_id is None:
-                problems.append("no such placement")
+                problems.append(msg("No such placement."))
         if problems:
             errors[f"row {row.number}"] = problems
         elif placement_id is not None and months is not None:
             out.append((placement_id, months))
     if not rows:
-        errors["file"] = ["no rows"]
+        errors["file"] = [msg("No rows.")]
     if errors:
-        raise ValidationFailed(f"{len(errors)} rows are invalid; nothing was recorded",
+        raise ValidationFailed(msg("%(n)s rows are invalid; nothing was recorded.",
+                                   n=len(errors)),
                                fields=errors)
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from matcher.errors import Conflict
 from matcher.models.applications import ApplicationStatus as S
+from matcher.words import Msg, msg
 
 FINAL = frozenset({S.HIRED, S.REJECTED, S.WITHDRAWN})
 ENTERPRISE_MOVES = frozenset({S.SHORTLISTED, S.INTERVIEW, S.OFFERED, S.REJECTED})
@@ -23,14 +24,15 @@ ALLOWED: dict[S, frozenset[S]] = {
     S.WITHDRAWN: frozenset(),
 }
 
-LABELS: dict[S, str] = {
-    S.APPLIED: "已申请 Applied",
-    S.SHORTLISTED: "已入围 Shortlisted",
-    S.INTERVIEW: "面试 Interview",
-    S.OFFERED: "已发录用 Offered",
-    S.HIRED: "已录用 Hired",
-    S.REJECTED: "未通过 Rejected",
-    S.WITHDRAWN: "已撤回 Withdrawn",
+#: the status a person reads (translated where shown: ``|tr``, ``translate``)
+LABELS: dict[S, Msg] = {
+    S.APPLIED: msg("Applied"),
+    S.SHORTLISTED: msg("Shortlisted"),
+    S.INTERVIEW: msg("Interview"),
+    S.OFFERED: msg("Offered"),
+    S.HIRED: msg("Hired"),
+    S.REJECTED: msg("Rejected"),
+    S.WITHDRAWN: msg("Withdrawn"),
 }
 
 
@@ -42,6 +44,6 @@ def can_move(current: S, target: S) -> bool:
 def check_move(current: S, target: S) -> None:
     """Raise 409 ``invalid_transition`` unless ``current -> target`` is legal."""
     if not can_move(current, target):
-        raise Conflict(f"申请不能从“{LABELS[current]}”变为“{LABELS[target]}” / an application "
-                       f"that is {current.value} cannot become {target.value}",
+        raise Conflict(msg("An application that is %(current)s cannot become %(target)s.",
+                           current=LABELS[current], target=LABELS[target]),
                        code="invalid_transition")

@@ -23,6 +23,7 @@ from matcher.enums import CohortStatus, Role
 from matcher.errors import ValidationFailed
 from matcher.principal import Principal
 from matcher.runtime import Work
+from matcher.words import msg
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,9 @@ def set_health_check(uow: Work, actor: Principal, cohort_id: int, member_id: int
     """Tick or untick the health check of one member of a cohort."""
     view = cohorts.manifest(uow.s, cohort_id)
     if member_id not in {m.member_id for m in view.manifest}:
-        raise ValidationFailed(f"{member_id} 不在车次 {cohort_id} / member {member_id} is not "
-                               f"on cohort {cohort_id}", fields={"member_id": ["not on it"]})
+        raise ValidationFailed(msg("Member %(member)s is not on cohort %(cohort)s.",
+                                   member=member_id, cohort=cohort_id),
+                               fields={"member_id": [msg("Not on this cohort.")]})
     cohorts.set_health_check(uow, member_id, checked, actor=actor.actor_name)
 
 

@@ -28,6 +28,7 @@ from matcher.models.base import utcnow
 from matcher.pii import mask_id_number, mask_phone
 from matcher.runtime import Runtime
 from matcher.validators import validate_id_number
+from matcher.words import msg, word
 
 MAX_VEHICLE = 45  # seats of a long-distance coach: the largest group one vehicle carries
 NEXT = {CohortStatus.FORMED: CohortStatus.DEPARTED, CohortStatus.DEPARTED: CohortStatus.ARRIVED,
@@ -100,28 +101,28 @@ def register(rt: Runtime, uow: UnitOfWork, data: RegistrationInput, *, actor: st
     """Register a group for a return trip; refuses a group no vehicle can carry."""
     fields: dict[str, list[str]] = {}
     if not data.members:
-        fields["members"] = ["at least one person"]
+        fields["members"] = [msg("At least one person.")]
     if len(data.members) > max_vehicle:
-        raise Refused(f"团体 {len(data.members)} 人超过单车最大载客 {max_vehicle} 人，请分组登记 / "
-                      f"a group of {len(data.members)} exceeds a vehicle's {max_vehicle} seats: "
-                      "register it as smaller groups", code="group_too_large",
-                      fields={"members": [f"at most {max_vehicle} people"]})
+        raise Refused(msg("A group of %(n)s exceeds a vehicle's %(seats)s seats: register it "
+                          "as smaller groups.", n=len(data.members), seats=max_vehicle),
+                      code="group_too_large",
+                      fields={"members": [msg("At most %(n)s people.", n=max_vehicle)]})
     if data.window_from > data.window_to:
-        fields["window_to"] = ["must be on or after window_from"]
+        fields["window_to"] = [msg("Must be on or after the first day.")]
     if not data.origin_province.strip():
-        fields["origin_province"] = ["required"]
+        fields["origin_province"] = [msg("Required.")]
     if not data.destination_district.strip():
-        fields["destination_district"] = ["required"]
+        fields["destination_district"] = [msg("Required.")]
     for i, m in enumerate(data.members):
         if not m.name.strip():
-            fields[f"members[{i}].name"] = ["required"]
+            fields[f"members[{i}].name"] = [msg("Required.")]
         if m.id_number:
             try:
                 validate_id_number(m.id_number)
             except ValueError as exc:
                 fields[f"members[{i}].id_number"] = [str(exc)]
     if fields:
-        raise ValidationFailed("登记信息有误 / the registration is invalid", fields=fields)
+        raise ValidationFailed(msg("The registration is invalid."), fields=fields)
     reg = CohortRegistration(
         origin_province=data.origin_province.strip(), origin_city=data.origin_city.strip(),
         destination_district=data.destination_district.strip(), window_from=data.window_from,
@@ -173,7 +174,8 @@ def form_cohorts(uow: UnitOfWork, day: date, capacity: int, *, actor: str,
                  travel_days: int = 1) -> tuple[list[int], list[int]]:
     """Form the day's cohorts; returns (cohort ids, registration ids too large to carry)."""
     if capacity < 1:
-        raise ValidationFailed("capacity must be at least 1", fields={"capacity": [">= 1"]})
+        raise ValidationFailed(msg("Seats per vehicle must be at least 1."),
+                               fields={"capacity": [msg("At least 1.")]})
     regs = list(uow.s.scalars(select(CohortRegistration).where(
         CohortRegistration.cohort_id.is_(None), CohortRegistration.window_from <= day,
         CohortRegistration.window_to >= day).order_by(CohortRegistration.id)))
@@ -204,7 +206,7 @@ def form_cohorts(uow: UnitOfWork, day: date, capacity: int, *, actor: str,
 def _cohort(session: Session, cohort_id: int) -> Cohort:
     c = session.get(Cohort, cohort_id)
     if c is None:
-        raise NotFound(f"cohort {cohort_id} not found")
+        raise NotFound(msg("No cohort %(id)s.", id=cohort_id))
     return c
 
 
@@ -231,7 +233,7 @@ def set_health_check(uow: UnitOfWork, member_id: int, checked: bool, *, actor: s
     """Tick (or untick) a member's health-check checkbox."""
     m = uow.s.get(CohortMember, member_id)
     if m is None:
-        raise NotFound(f"cohort member {member_id} not found")
+        raise NotFound(msg("No cohort member %(id)s.", id=member_id))
     m.health_checked = checked
     m.health_checked_at = utcnow() if checked else None
     audit.record(uow.s, actor, "cohort.health_check", "cohort_member", member_id,
@@ -242,8 +244,8 @@ def advance(uow: UnitOfWork, cohort_id: int, to: CohortStatus, *, actor: str) ->
     """Move a cohort one step forward; handover needs every member health-checked."""
     c = _cohort(uow.s, cohort_id)
     if NEXT.get(c.status) != to:
-        raise Refused(f"车次状态 {c.status} 不能变为 {to} / cohort {cohort_id} cannot go from "
-                      f"{c.status} to {to}", code="bad_transition")
+        raise Refused(msg("Cohort %(id)s cannot go from %(old)s to %(new)s.", id=cohort_id,
+                          old=word(str(c.status)), new=word(str(to))), code="bad_transition")
     now = utcnow()
     members = list(uow.s.scalars(select(CohortMember).join(
         CohortRegistration, CohortRegistration.id == CohortMember.registration_id
@@ -251,9 +253,10 @@ def advance(uow: UnitOfWork, cohort_id: int, to: CohortStatus, *, actor: str) ->
     if to == CohortStatus.HANDED_OVER:
         unchecked = [m.id for m in members if not m.health_checked]
         if unchecked:
-            raise Refused(f"{len(unchecked)} 人未完成健康检查 / {len(unchecked)} members have no "
-                          "health check", code="health_check_missing",
-                          fields={"members": [str(i) for i in unchecked]})
+            raise Refused(msg("%(n)s members have no health check.", n=len(unchecked)),
+                          code="health_check_missing",
+                          fields={"members": [msg("Member %(id)s has no health check.", id=i)
+                                              for i in unchecked]})
         for m in members:
             if m.vacancy_id is not None:
                 m.handed_over_at = now

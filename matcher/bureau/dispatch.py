@@ -12,8 +12,10 @@ enterprise and for each person (a lent employee's enterprise) go to the outbox.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +38,7 @@ from matcher.models import (
 )
 from matcher.models.base import utcnow
 from matcher.runtime import Runtime
+from matcher.words import Msg, msg, word
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,15 @@ def save_plan(uow: UnitOfWork, plan: DispatchPlan, *, actor: str) -> int:
     return prop.id
 
 
+#: how a dispatched person's source reads in the (Chinese) notification to the employer
+SOURCE_ZH = {"seeker": "求职者", "surplus": "共享员工", "cohort": "返岗人员"}
+#: the subject of the employer's notice starts so (the person's notice does not)
+EMPLOYER_SUBJECT = "岗位缺口派工"
+_PERSON_MODEL: dict[SupplySource, Any] = {
+    SupplySource.SEEKER: JobSeeker, SupplySource.SURPLUS: SurplusEmployee,
+    SupplySource.COHORT: CohortMember}
+
+
 def _person_recipient(session: Session, source: SupplySource, person_id: int) -> tuple[str, str]:
     """(recipient, channel) for a dispatched person; lent staff are told via their employer."""
     if source == SupplySource.SEEKER:
@@ -117,16 +129,15 @@ def confirm(uow: UnitOfWork, proposal_id: int, *, actor: str) -> int:
     """Confirm a proposal: assignments confirmed, outbox rows written; returns messages."""
     prop = uow.s.get(DispatchProposal, proposal_id)
     if prop is None:
-        raise NotFound(f"dispatch proposal {proposal_id} not found")
+        raise NotFound(msg("No dispatch proposal %(id)s.", id=proposal_id))
     if prop.status != DispatchStatus.PROPOSED:
-        raise Refused(f"调度方案已{prop.status} / proposal {proposal_id} is {prop.status}",
-                      code="dispatch_not_proposed")
+        raise Refused(msg("Dispatch proposal %(id)s is already %(status)s.", id=proposal_id,
+                          status=word(str(prop.status))), code="dispatch_not_proposed")
     rows = list(uow.s.scalars(select(DispatchAssignment).where(
         DispatchAssignment.proposal_id == proposal_id).order_by(DispatchAssignment.id)))
     if not rows:
-        raise Refused("方案没有任何分配，无法确认；请重新生成或作废 / the proposal has no "
-                      "assignments: nothing to confirm (plan again or discard it)",
-                      code="empty_plan")
+        raise Refused(msg("The proposal has no assignments, so there is nothing to confirm: "
+                          "plan again or discard it."), code="empty_plan")
     gaps = {g.id: g for g in load_gaps(uow.s, sorted({r.gap_id for r in rows}),
                                        open_only=False)}
     now = utcnow()
@@ -136,20 +147,21 @@ def confirm(uow: UnitOfWork, proposal_id: int, *, actor: str) -> int:
     try:
         uow.s.flush()
     except IntegrityError as exc:
-        raise Conflict("有人员已被派工 / a person in this proposal was already dispatched",
+        raise Conflict(msg("A person in this proposal was already dispatched."),
                        code="already_dispatched") from exc
     sent = 0
     for r in rows:
         g = gaps[r.gap_id]
         who, channel = _person_recipient(uow.s, r.source, r.person_id)
+        # the messages go out in the city's language (they are sent, not shown in a page)
         outbox.enqueue(uow.s, f"enterprise:{g.enterprise_id}",
-                       f"岗位缺口派工 dispatch for gap {g.id}",
-                       f"{g.enterprise}：{g.title} 已安排 {r.source} #{r.person_id}"
-                       f"（匹配分 score {r.score:.3f}），请于 {g.deadline} 前接收。",
+                       f"{EMPLOYER_SUBJECT}（缺口 #{g.id}）",
+                       f"{g.enterprise}：{g.title} 已安排{SOURCE_ZH.get(str(r.source), '')}"
+                       f" #{r.person_id}（匹配分 {r.score:.3f}），请于 {g.deadline} 前接收。",
                        channel="mail", entity="dispatch_assignment", entity_id=r.id)
-        outbox.enqueue(uow.s, who, f"就业派工通知 job dispatch: {g.title}",
+        outbox.enqueue(uow.s, who, f"就业派工通知：{g.title}",
                        f"您已被安排到 {g.enterprise}（{g.district or ''}）{g.title}，"
-                       f"报到截止 report by {g.deadline}。",
+                       f"请于 {g.deadline} 前报到。",
                        channel=channel, entity="dispatch_assignment", entity_id=r.id)
         sent += 2
     audit.record(uow.s, actor, "dispatch.confirm", "dispatch_proposal", proposal_id,
@@ -162,12 +174,48 @@ def discard(uow: UnitOfWork, proposal_id: int, *, actor: str) -> None:
     """Discard a proposal that was not confirmed."""
     prop = uow.s.get(DispatchProposal, proposal_id)
     if prop is None:
-        raise NotFound(f"dispatch proposal {proposal_id} not found")
+        raise NotFound(msg("No dispatch proposal %(id)s.", id=proposal_id))
     if prop.status != DispatchStatus.PROPOSED:
-        raise Refused(f"proposal {proposal_id} is {prop.status}", code="dispatch_not_proposed")
+        raise Refused(msg("Dispatch proposal %(id)s is already %(status)s.", id=proposal_id,
+                          status=word(str(prop.status))), code="dispatch_not_proposed")
     prop.status = DispatchStatus.DISCARDED
     for r in uow.s.scalars(select(DispatchAssignment).where(
             DispatchAssignment.proposal_id == proposal_id)):
         r.status = DispatchStatus.DISCARDED
     audit.record(uow.s, actor, "dispatch.discard", "dispatch_proposal", proposal_id, {})
 
+
+def notices(session: Session, messages: Sequence[outbox.Message]) -> dict[int, Msg]:
+    """What each dispatch notice of ``messages`` says, in words any reader's language has
+    (the stored text is the Chinese message as sent); keyed by message id."""
+    ids = sorted({int(m.entity_id) for m in messages
+                  if m.entity == "dispatch_assignment" and m.entity_id.isdigit()})
+    if not ids:
+        return {}
+    rows = {r.id: r for r in session.scalars(select(DispatchAssignment).where(
+        DispatchAssignment.id.in_(ids)))}
+    by_gap = {g.id: g for g in load_gaps(session, sorted({r.gap_id for r in rows.values()}),
+                                         open_only=False)}
+    names: dict[tuple[str, int], str] = {}
+    for source, model in _PERSON_MODEL.items():
+        pids = sorted({r.person_id for r in rows.values() if r.source == source})
+        if pids:
+            names.update(((str(source), pid), name or "") for pid, name in session.execute(
+                select(model.id, model.name).where(model.id.in_(pids))))
+    out: dict[int, Msg] = {}
+    for m in messages:
+        r = rows.get(int(m.entity_id)) if m.entity_id.isdigit() else None
+        g = by_gap.get(r.gap_id) if r is not None else None
+        if r is None or g is None:
+            continue
+        person = names.get((str(r.source), r.person_id)) or f"#{r.person_id}"
+        values = {"person": person, "enterprise": g.enterprise, "title": g.title,
+                  "deadline": g.deadline.isoformat()}
+        if m.subject.startswith(EMPLOYER_SUBJECT):
+            out[m.id] = msg("%(person)s (%(source)s) is assigned to %(enterprise)s as "
+                            "%(title)s; please receive them by %(deadline)s.",
+                            source=word(str(r.source)), **values)
+        else:
+            out[m.id] = msg("%(person)s is asked to report to %(enterprise)s as %(title)s "
+                            "by %(deadline)s.", **values)
+    return out

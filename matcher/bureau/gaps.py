@@ -27,6 +27,7 @@ from matcher.models import (
     LaborGap,
     Vacancy,
 )
+from matcher.words import msg, words
 
 
 @dataclass(frozen=True)
@@ -94,22 +95,23 @@ def report_gap(uow: UnitOfWork, enterprise_id: int, data: GapInput, *, actor: st
     """Record a labor gap of ``enterprise_id``; returns its id (the caller commits)."""
     fields: dict[str, list[str]] = {}
     if not data.title.strip():
-        fields["title"] = ["required"]
+        fields["title"] = [msg("Required.")]
     if data.headcount < 1:
-        fields["headcount"] = ["must be at least 1"]
+        fields["headcount"] = [msg("At least 1.")]
     if data.deadline < today:
-        fields["deadline"] = ["must not be in the past"]
+        fields["deadline"] = [msg("Must not be in the past.")]
     if data.urgency not in {u.value for u in Urgency}:
-        fields["urgency"] = [f"one of {', '.join(u.value for u in Urgency)}"]
+        fields["urgency"] = [msg("One of %(values)s.",
+                                 values=words([u.value for u in Urgency]))]
     ent = uow.s.get(Enterprise, enterprise_id)
     if ent is None:
-        raise NotFound(f"enterprise {enterprise_id} not found")
+        raise NotFound(msg("No enterprise %(id)s.", id=enterprise_id))
     if data.vacancy_id is not None:
         v = uow.s.get(Vacancy, data.vacancy_id)
         if v is None or v.enterprise_id != enterprise_id:
-            fields["vacancy_id"] = ["not a vacancy of this enterprise"]
+            fields["vacancy_id"] = [msg("Not a vacancy of this enterprise.")]
     if fields:
-        raise ValidationFailed("缺口信息有误 / the labor gap is invalid", fields=fields)
+        raise ValidationFailed(msg("The labor gap is invalid."), fields=fields)
     gap = LaborGap(
         enterprise_id=enterprise_id, vacancy_id=data.vacancy_id, title=data.title.strip(),
         skills=list(data.skills), headcount=data.headcount, deadline=data.deadline,
@@ -131,7 +133,7 @@ def close_gap(uow: UnitOfWork, gap_id: int, *, actor: str, today: date,
     """Close a gap (filled or withdrawn)."""
     gap = uow.s.get(LaborGap, gap_id)
     if gap is None:
-        raise NotFound(f"labor gap {gap_id} not found")
+        raise NotFound(msg("No labor gap %(id)s.", id=gap_id))
     gap.status = GapStatus.FILLED if filled else GapStatus.CLOSED
     gap.closed_on = today
     audit.record(uow.s, actor, "gap.close", "labor_gap", gap_id, {"status": str(gap.status)})
@@ -186,7 +188,7 @@ def get_gap(session: Session, gap_id: int) -> GapRow:
     """One gap (open or not) or NotFound."""
     found = load_gaps(session, [gap_id], open_only=False)
     if not found:
-        raise NotFound(f"labor gap {gap_id} not found")
+        raise NotFound(msg("No labor gap %(id)s.", id=gap_id))
     return found[0]
 
 

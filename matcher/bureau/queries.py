@@ -8,7 +8,7 @@ engine (:mod:`matcher.bureau.candidates`), ranked from the stored vectors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.action import query
-from matcher.bureau import cohorts, gaps, outbox, series, warning
+from matcher.bureau import cohorts, dispatch, gaps, outbox, series, warning
 from matcher.bureau.candidates import GapCandidate, candidates_for_gap, candidates_for_gaps
 from matcher.bureau.cohorts import CohortView
 from matcher.bureau.gaps import GapRow
@@ -37,6 +37,7 @@ from matcher.principal import Principal
 from matcher.recommend.service import weights_on
 from matcher.runtime import Runtime, Work
 from matcher.vacancies.queries import Page, paginate, slice_page
+from matcher.words import Msg, msg
 
 Candidates = dict[str, list[GapCandidate]]
 OUTBOX_SHOWN = 200
@@ -74,6 +75,8 @@ class DispatchBoard:
     proposals: list[dict[str, Any]]
     outbox: list[Message]
     outbox_total: int
+    recipients: dict[str, str] = field(default_factory=dict)
+    notices: dict[int, Msg] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,9 @@ def ranking_day(rt: Runtime, day: date) -> date:
     try:
         weights_on(rt, day)
     except WeightsError as exc:
-        raise ValidationFailed(f"{day} 无生效的排序权重 / no ranking weights in force on {day}",
-                               fields={"date": [str(exc)]}) from exc
+        raise ValidationFailed(msg("No ranking weights are in force on %(day)s.", day=str(day)),
+                               fields={"date": [msg("No ranking weights are in force on "
+                                                    "%(day)s.", day=str(day))]}) from exc
     return day
 
 
@@ -110,6 +114,7 @@ def shortage_desk(uow: Work, actor: Principal, day: date, page: int, per_page: i
     rows = gaps.load_gaps(uow.s)
     ranking_day(uow.rt, day)
     pages = max((len(rows) + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)  # past the last page: the last page
     shown = rows[(page - 1) * per_page:page * per_page]
     cands = (candidates_for_gaps(uow.rt, uow.s, [r.id for r in shown], today=day, k=k)
              if k > 0 else {})
@@ -176,7 +181,38 @@ def dispatch_board(uow: Work, actor: Principal, day: date) -> DispatchBoard:
     """The day's dispatch proposals (newest first) and the dispatch outbox (newest first)."""
     box = outbox.messages(uow.s, entity="dispatch_assignment")
     box.reverse()
-    return DispatchBoard(_proposals(uow.s, day), box[:OUTBOX_SHOWN], len(box))
+    shown = box[:OUTBOX_SHOWN]
+    return DispatchBoard(_proposals(uow.s, day), shown, len(box),
+                         _recipient_names(uow.s, [m.recipient for m in shown]),
+                         dispatch.notices(uow.s, shown))
+
+
+_RECIPIENT_MODEL: dict[str, Any] = {"enterprise": Enterprise, "seeker": JobSeeker,
+                                    "surplus": SurplusEmployee, "cohort-member": CohortMember}
+
+
+def _recipient_names(session: Session, recipients: list[str]) -> dict[str, str]:
+    """Outbox recipients (``enterprise:3``, ``seeker:7 138****0000``) by name."""
+    wanted: dict[str, set[int]] = {}
+    for r in recipients:
+        kind, _, rest = r.partition(":")
+        num = rest.split(" ", 1)[0]
+        if kind in _RECIPIENT_MODEL and num.isdigit():
+            wanted.setdefault(kind, set()).add(int(num))
+    names: dict[tuple[str, int], str] = {}
+    for kind, ids in wanted.items():
+        model = _RECIPIENT_MODEL[kind]
+        for pid, name in session.execute(select(model.id, model.name).where(
+                model.id.in_(sorted(ids)))):
+            names[(kind, pid)] = name or ""
+    out: dict[str, str] = {}
+    for r in recipients:
+        kind, _, rest = r.partition(":")
+        num, _, tail = rest.partition(" ")
+        name = names.get((kind, int(num))) if num.isdigit() else None
+        if name:
+            out[r] = f"{name} {tail}".strip()
+    return out
 
 
 def _cohort_row(c: Cohort) -> dict[str, Any]:
@@ -227,7 +263,7 @@ def watch_entry(uow: Work, actor: Principal, entry_id: int, day: date) -> WatchE
     """One watch-list entry with suggestions for its enterprise's idle staff."""
     rows = [r for r in warning.watch_list(uow.s, open_only=False) if r["entry_id"] == entry_id]
     if not rows:
-        raise NotFound(f"watch entry {entry_id} not found")
+        raise NotFound(msg("No watch entry %(id)s.", id=entry_id))
     found = warning.suggestions(uow.rt, uow.s, int(rows[0]["enterprise_id"]),
                                 today=ranking_day(uow.rt, day))
     return WatchEntryDetail(rows[0], found)
@@ -237,7 +273,8 @@ def watch_entry(uow: Work, actor: Principal, entry_id: int, day: date) -> WatchE
 def series_rows(uow: Work, actor: Principal, name: str, day: date) -> list[dict[str, Any]]:
     """One dashboard series as rows (``gaps``, ``cohorts``, ``claims``, ``watch``)."""
     if name not in series.SERIES:
-        raise ValidationFailed(f"unknown series {name!r}", fields={"name": sorted(series.SERIES)})
+        raise ValidationFailed(msg("Unknown series %(name)s.", name=name), fields={"name": [
+            msg("One of %(values)s.", values=", ".join(sorted(series.SERIES)))]})
     return series.series(uow.s, name, day)
 
 

@@ -42,10 +42,21 @@ from matcher.models import (
 )
 from matcher.models.base import utcnow
 from matcher.runtime import Runtime
+from matcher.words import N_, Msg, msg, words
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "early_warning.yaml"
 FACTS = ("surplus_declared", "vacancies_closed_unfilled", "agreements_terminated",
          "wage_arrears_reports", "layoff_reports")
+#: each fact as a sentence a person reads (``n`` the count, ``points`` what it adds)
+REASON_TEXT = {
+    "surplus_declared": N_("Idle employees declared for lending: %(n)s (risk score +%(points)s)."),
+    "vacancies_closed_unfilled": N_("Vacancies closed before they were filled: %(n)s "
+                                    "(risk score +%(points)s)."),
+    "agreements_terminated": N_("Lending agreements ended early: %(n)s "
+                                "(risk score +%(points)s)."),
+    "wage_arrears_reports": N_("Wage arrears reports: %(n)s (risk score +%(points)s)."),
+    "layoff_reports": N_("Layoff reports: %(n)s (risk score +%(points)s)."),
+}
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,21 @@ class RiskScore:
     reasons: tuple[Reason, ...]
 
 
+def reason_text(fact: str, value: int, weight: float) -> Msg:
+    """One reason as a sentence: the fact, its count and the risk points it adds."""
+    points = format(value * weight, "g")
+    return msg(REASON_TEXT.get(fact, fact), n=value, points=points)
+
+
+def reasons_text(reasons: list[dict[str, Any]]) -> str:
+    """Stored reasons (``{"fact", "value", "weight"}``) as sentences ("" when none)."""
+    items = [reason_text(r["fact"], r["value"], r["weight"]) for r in reasons]
+    if not items:
+        return ""
+    return Msg(" ".join(f"%(w{i})s" for i in range(len(items))),
+               {f"w{i}": m for i, m in enumerate(items)})
+
+
 def facts(session: Session, today: date, window_days: int) -> dict[int, Counter[str]]:
     """Per enterprise, the count of each fact in the window ending ``today``."""
     since = today - timedelta(days=window_days)
@@ -164,12 +190,13 @@ def file_report(uow: UnitOfWork, enterprise_id: int, kind: str, *, reported_on: 
                 officer: str, affected: int = 0, note: str = "") -> int:
     """An officer files a wage-arrears or layoff report; returns its id."""
     if uow.s.get(Enterprise, enterprise_id) is None:
-        raise NotFound(f"enterprise {enterprise_id} not found")
+        raise NotFound(msg("No enterprise %(id)s.", id=enterprise_id))
     if kind not in {k.value for k in RiskReportKind}:
-        raise ValidationFailed("unknown report kind", fields={"kind": [
-            f"one of {', '.join(k.value for k in RiskReportKind)}"]})
+        raise ValidationFailed(msg("Unknown report kind."), fields={"kind": [
+            msg("One of %(values)s.", values=words([k.value for k in RiskReportKind]))]})
     if affected < 0:
-        raise ValidationFailed("affected must be >= 0", fields={"affected": [">= 0"]})
+        raise ValidationFailed(msg("The number affected must be at least 0."),
+                               fields={"affected": [msg("At least 0.")]})
     r = EnterpriseRiskReport(enterprise_id=enterprise_id, kind=RiskReportKind(kind),
                              reported_on=reported_on, affected=affected, officer=officer,
                              note=note)
@@ -205,12 +232,13 @@ def resolve(uow: UnitOfWork, entry_id: int, note: str, *, actor: str) -> None:
     """Resolve an open watch entry with an officer's note."""
     e = uow.s.get(WatchEntry, entry_id)
     if e is None:
-        raise NotFound(f"watch entry {entry_id} not found")
+        raise NotFound(msg("No watch entry %(id)s.", id=entry_id))
     if e.status != WatchStatus.OPEN:
-        raise Refused(f"watch entry {entry_id} is already resolved", code="already_resolved")
+        raise Refused(msg("Watch entry %(id)s is already resolved.", id=entry_id),
+                      code="already_resolved")
     if not note.strip():
-        raise ValidationFailed("请填写处理说明 / a resolution note is required",
-                               fields={"note": ["required"]})
+        raise ValidationFailed(msg("A resolution note is required."),
+                               fields={"note": [msg("Required.")]})
     e.status, e.resolution_note = WatchStatus.RESOLVED, note.strip()
     e.resolved_at, e.resolved_by = utcnow(), actor
     audit.record(uow.s, actor, "watch.resolve", "watch_entry", entry_id, {"note": note.strip()})
@@ -229,17 +257,19 @@ def watch_list(session: Session, *, open_only: bool = True) -> list[dict[str, An
                      "district": e.district or "", "industry": e.industry or "",
                      "score": w.score, "added_on": w.added_on.isoformat(),
                      "status": str(w.status), "resolution_note": w.resolution_note or "",
-                     "reasons": "; ".join(f"{r['fact']}={r['value']}×{r['weight']:g}"
-                                          for r in reasons)})
+                     "reasons": reasons_text(reasons)})
     return sorted(rows, key=lambda r: (-float(r["score"]), int(r["entry_id"])))
 
 
 def suggestions(rt: Runtime, session: Session, enterprise_id: int, *, today: date,
                 k: int = 3) -> dict[str, list[dict[str, Any]]]:
     """Lending demand its idle staff fit, and re-employment vacancies for each of them."""
-    lending = [{"demand": n.demand.key, "borrower": n.demand.enterprise_name,
+    lending = [{"demand": n.demand.key, "demand_kind": n.demand.kind,
+                "demand_id": n.demand.id, "borrower": n.demand.enterprise_name,
                 "title": n.demand.title, "fits": n.fits, "score": n.score,
-                "employees": ";".join(str(c.employee.id) for c in n.candidates)}
+                "employees": ";".join(str(c.employee.id) for c in n.candidates),
+                "employee_names": "、".join(c.employee.name or f"#{c.employee.id}"
+                                           for c in n.candidates)}
                for n in match_lender(rt, session, enterprise_id, today=today)]
     staff = [s for s in surplus_supply(session, today) if s.enterprise_id == enterprise_id]
     as_seekers = [Supply(s.source, s.person_id, s.name, _as_seeker(s), None) for s in staff]

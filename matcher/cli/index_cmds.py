@@ -1,15 +1,17 @@
-"""``workbridge index build|status``: rebuild the FAISS indexes from the database, inspect them."""
+"""``workbridge index build|status|prune-changes``: rebuild the FAISS indexes from the database,
+inspect them, prune the change log they have applied."""
 
 from __future__ import annotations
 
 import sys
 import time
+from datetime import timedelta
 
 import click
 from sqlalchemy import select
 
 from matcher.cli.context import pass_runtime
-from matcher.index import store
+from matcher.index import changes, store
 from matcher.index.kinds import KINDS
 from matcher.index.registry import get_registry
 from matcher.models import IndexState
@@ -33,7 +35,7 @@ def _kinds(kind: str) -> list[str]:
 @pass_runtime
 def build_cmd(rt: Runtime, kind: str, reembed: bool, quiet: bool) -> None:
     """Build indexes from the database's stored vectors, encoding only rows whose text has
-    none (written beside, then swapped in atomically)."""
+    none (written beside, then swapped in atomically); then prune the change log."""
     registry = get_registry(rt)
     show = not quiet and sys.stderr.isatty()
     for name in _kinds(kind):
@@ -43,6 +45,22 @@ def build_cmd(rt: Runtime, kind: str, reembed: bool, quiet: bool) -> None:
         click.echo(f"{name}: {facts['count']} vectors, {facts['index_type']}, "
                    f"encoder {facts['encoder']}, version {facts['version']}, "
                    f"{live.encoded} texts encoded, {time.perf_counter() - started:.1f} s")
+        registry.prune_changes(name)
+
+
+@index.command("prune-changes")
+@click.option("--kind", type=click.Choice(["all", *KINDS]), default="all", show_default=True)
+@click.option("--keep-hours", type=click.FloatRange(min=0), show_default=True,
+              default=changes.RETENTION.total_seconds() / 3600,
+              help="Keep change rows younger than this whatever the indexes reflect.")
+@pass_runtime
+def prune_cmd(rt: Runtime, kind: str, keep_hours: float) -> None:
+    """Delete change-log rows that the saved index files reflect (an older index catches up
+    by a full sync instead)."""
+    registry = get_registry(rt)
+    for name in _kinds(kind):
+        pruned = registry.prune_changes(name, keep=timedelta(hours=keep_hours))
+        click.echo(f"{name}: {pruned} change rows pruned")
 
 
 @index.command("status")

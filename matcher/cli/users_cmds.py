@@ -39,7 +39,7 @@ def create(email: str, role: str, password: str, enterprise_external_id: str | N
         done = perform(actions.create_user, data)
     except DomainError as exc:
         missing = [name for name, msgs in exc.fields.items()
-                   if name in OPTION_OF and "no such record" in msgs]
+                   if name in OPTION_OF and "No such record." in msgs]
         if missing:
             raise click.BadParameter(exc.message, param_hint=OPTION_OF[missing[0]]) from None
         fields = "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.fields.items())

@@ -31,6 +31,7 @@ from matcher.errors import Conflict, ValidationFailed
 from matcher.models import Enterprise, JobSeeker, SurplusEmployee, Vacancy
 from matcher.models.base import Base, utcnow
 from matcher.pii import PiiCipher, mask_id_number, mask_phone, mask_text
+from matcher.words import N_, msg, word
 
 if TYPE_CHECKING:
     from matcher.runtime import Runtime
@@ -71,8 +72,11 @@ class ImportFailed(ValidationFailed):
         self.kind, self.errors = kind, errors
         fields: dict[str, list[str]] = {}
         for err in errors:
-            fields.setdefault(f"{err.where()}: {err.field}", []).append(mask_text(err.reason))
-        super().__init__(f"{len(errors)} error(s) in the {kind} data; nothing was imported",
+            masked = mask_text(err.reason)  # a Msg stays one (translatable) when nothing is masked
+            fields.setdefault(f"{err.where()}: {err.field}", []).append(
+                err.reason if masked == err.reason else masked)
+        super().__init__(msg("%(n)s error(s) in the %(kind)s data; nothing was imported.",
+                             n=len(errors), kind=kind),
                          fields=fields)
 
 
@@ -147,7 +151,8 @@ class _Checker:
         ext = values.get("external_id")
         if ext in self.seen:
             first = self.seen[ext]
-            self.fail(src, "external_id", f"{ext!r} is also on {_where(first)}")
+            self.fail(src, "external_id", msg("%(id)s is also on %(where)s.", id=repr(ext),
+                                              where=_where(first)))
         if ext is not None:
             self.seen.setdefault(ext, src)
         existing = self.existing.get(ext) if ext is not None else None
@@ -160,36 +165,43 @@ class _Checker:
         ref = v.get("enterprise_external_id")
         if ref is not None and ref not in self.enterprises:
             self.fail(src, "enterprise_external_id",
-                      f"no enterprise with external_id {ref!r} (import enterprises first)")
+                      msg("No enterprise with external_id %(id)s (import enterprises first).",
+                          id=repr(ref)))
         if self.kind == "enterprises" and v.get("credit_code"):
             self._unique(st, "credit_code", v["credit_code"], "credit code")
         if ex and v.get("headcount") and ex["filled"] > v["headcount"]:
-            self.fail(src, "headcount", f"{ex['filled']} positions are already filled")
+            self.fail(src, "headcount", msg("%(n)s positions are already filled.", n=ex["filled"]))
         if ex and ex.get("status") == PersonStatus.DELETED:
-            self.fail(src, "external_id", "this person was deleted (anonymized); refused")
+            self.fail(src, "external_id", msg("This person was deleted (anonymized); refused."))
         if self.kind != "seekers":
             return
         for col in ("id_number", "phone"):
             if isinstance(v.get(col), Keep) and ex is None:
-                self.fail(src, col, "a masked value cannot create a new person "
-                                    "(export with --include-pii to get clear values)")
+                self.fail(src, col, msg("A masked value cannot create a new person (export "
+                                        "with --include-pii to get clear values)."))
         if v.get("id_number") and not isinstance(v["id_number"], Keep):
             self._unique(st, "id_number", self.cipher.digest(v["id_number"]), "ID number")
         about = ("desired_positions", "skills", "experience")
         complete = ex is None or all(c in st.present for c in about)
         if complete and all(c in v for c in about) and not any(v[c] for c in about):
             self.fail(src, "desired_positions",
-                      "give at least one of desired_positions, skills, experience")
+                      msg("Give at least one of desired_positions, skills, experience."))
 
     def _unique(self, st: _Staged, field: str, key: str, label: str) -> None:
         ext = st.values.get("external_id")
         other = self.unique.get(key)
         if other and other[0] != ext:
-            self.fail(st.src, field, f"the same {label} is on {_where(other[1])}")
+            self.fail(st.src, field, msg("The same %(label)s is on %(where)s.",
+                                         label=word(label), where=_where(other[1])))
         self.unique.setdefault(key, (ext, st.src))
         owner = self.owner.get(key)
         if owner is not None and owner != ext:
-            self.fail(st.src, field, f"{label} already belongs to external_id {owner!r}")
+            self.fail(st.src, field, msg("The %(label)s already belongs to external_id %(id)s.",
+                                         label=word(label), id=repr(owner)))
+
+
+#: the identifiers named in uniqueness errors (translated where shown)
+UNIQUE_LABELS = (N_("credit code"), N_("ID number"))
 
 
 def _where(src: SourceRow) -> str:
@@ -263,7 +275,8 @@ def import_rows(session: Session, cipher: PiiCipher,
         if checker.errors:
             failed.append(kind)
     if errors:
-        raise ImportFailed(", ".join(failed), errors)
+        kinds = ", ".join(failed)
+        raise ImportFailed(kinds, errors)
     return [_write(session, kind, rows, cipher, progress) for kind, rows in staged]
 
 
@@ -292,7 +305,8 @@ def _write(session: Session, kind: str, rows: list[_Staged], cipher: PiiCipher,
                 bar.update(len(items[start:start + CHUNK]))
         session.flush()
     except IntegrityError as exc:
-        raise Conflict(f"the database refused the {kind} import: {mask_text(str(exc.orig))}",
+        raise Conflict(msg("The database refused the %(kind)s import: %(reason)s",
+                           kind=kind, reason=mask_text(str(exc.orig))),
                        code="import_conflict") from None
     finally:
         bar.close()
@@ -307,7 +321,7 @@ def import_file(rt: Runtime, kind: str, path: str | PathLike[str], fmt: str | No
         if reader.columns is not None:
             missing = [c for c in required_columns(kind) if c not in reader.columns]
             if missing:
-                raise ImportFailed(kind, [RowError(None, 1, c, "required column is missing")
+                raise ImportFailed(kind, [RowError(None, 1, c, msg("Required column is missing."))
                                           for c in missing])
         with rt.uow() as uow:
             [summary] = import_rows(uow.s, rt.cipher, [(kind, reader)], progress=progress)

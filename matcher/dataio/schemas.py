@@ -29,10 +29,14 @@ from matcher.validators import (
     validate_id_number,
     validate_phone,
 )
+from matcher.words import N_, msg
 
 KINDS = ("enterprises", "vacancies", "seekers", "surplus")
 _LIST_SPLIT = re.compile(r"[;；]")
-_REQUIRED = {"required": "is required (missing or empty)"}
+_REQUIRED = {"required": msg("Required (missing or empty).")}
+#: "low must not <verb> high" for the pairs of ordered columns
+ORDER_MESSAGES = {"exceed": N_("%(low)s must not exceed %(high)s."),
+                  "be after": N_("%(low)s must not be after %(high)s.")}
 
 
 class Keep(str):
@@ -77,7 +81,7 @@ def choice_parser(enum_cls: type[StrEnum]) -> Callable[[str], StrEnum]:
     def parse(value: str) -> StrEnum:
         member = lookup.get(_enum_key(value)) if isinstance(value, str) else None
         if member is None:
-            raise ValidationError(f"must be one of: {allowed}")
+            raise ValidationError(msg("Must be one of: %(choices)s.", choices=allowed))
         return member
 
     return parse
@@ -99,10 +103,10 @@ class Ident(fields.Field[str]):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, str | int):
-            raise ValidationError("must be text")
+            raise ValidationError(msg("Must be text."))
         text = str(value).strip()
         if len(text) > 64:
-            raise ValidationError("must be at most 64 characters")
+            raise ValidationError(msg("At most %(max)s characters.", max=64))
         return text
 
 
@@ -120,23 +124,24 @@ class StrList(fields.Field[list[str]]):
         elif isinstance(value, list):
             parts = value
             if any(isinstance(p, str) and _LIST_SPLIT.search(p) for p in parts):
-                raise ValidationError("list items may not contain ';'")
+                raise ValidationError(msg("List items may not contain ';'."))
         else:
-            raise ValidationError("must be a list (in CSV: items separated by ';')")
+            raise ValidationError(msg("Must be a list (in CSV: items separated by ';')."))
         out: list[str] = []
         for part in parts:
             if isinstance(part, bool) or not isinstance(part, str | int | float):
-                raise ValidationError("list items must be text")
+                raise ValidationError(msg("List items must be text."))
             text = str(part).strip()
             if not text:
                 continue
             if len(text) > 100:
-                raise ValidationError("list items must be at most 100 characters")
+                raise ValidationError(msg("List items must be at most %(max)s characters.",
+                                          max=100))
             item = str(self._item(text)) if self._item else text
             if item not in out:
                 out.append(item)
         if len(out) > 50:
-            raise ValidationError("at most 50 items")
+            raise ValidationError(msg("At most %(max)s items.", max=50))
         return out
 
 
@@ -153,11 +158,11 @@ class Whole(fields.Field[int]):
         if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError("must be a whole number")
+            raise ValidationError(msg("Must be a whole number."))
         if self._low is not None and value < self._low:
-            raise ValidationError(f"must be at least {self._low}")
+            raise ValidationError(msg("Must be at least %(min)s.", min=self._low))
         if self._high is not None and value > self._high:
-            raise ValidationError(f"must be at most {self._high}")
+            raise ValidationError(msg("Must be at most %(max)s.", max=self._high))
         return value
 
 
@@ -166,16 +171,17 @@ class Yuan(fields.Field[int]):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise ValidationError("must be an amount in yuan")
+            raise ValidationError(msg("Must be an amount in yuan."))
         try:
             amount = Decimal(str(value).strip().removesuffix("元").replace(",", ""))
         except InvalidOperation:
-            raise ValidationError("must be an amount in yuan, e.g. 6000 or 180.50") from None
+            raise ValidationError(msg("Enter an amount in yuan, e.g. 6500 or 6500.50.")) from None
         if not amount.is_finite() or amount < 0 or amount > 100_000_000:
-            raise ValidationError("must be between 0 and 100,000,000 yuan")
+            raise ValidationError(msg("Must be between %(min)s and %(max)s yuan.", min=0,
+                                      max="100,000,000"))
         fen = amount * 100
         if fen != fen.to_integral_value():
-            raise ValidationError("at most 2 decimal places (fen)")
+            raise ValidationError(msg("At most 2 decimal places."))
         return int(fen)
 
 
@@ -232,7 +238,7 @@ class District(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         name = super()._deserialize(value, attr, data, **kwargs)
         if find_district(name) is None:
-            raise ValidationError("not a district of this city")
+            raise ValidationError(msg("Not a district of this city."))
         return canonical_district(name)
 
 
@@ -254,12 +260,13 @@ def _flag(default: bool | None) -> fields.Boolean:
 
 
 def _date() -> fields.Date:
-    return fields.Date(load_default=None, error_messages={"invalid": "must be a date YYYY-MM-DD"})
+    return fields.Date(load_default=None,
+                       error_messages={"invalid": msg("Enter a date as YYYY-MM-DD.")})
 
 
 def _order(data: dict[str, Any], low: str, high: str, verb: str = "be after") -> None:
     if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
-        raise ValidationError(f"{low} must not {verb} {high}", field_name=high)
+        raise ValidationError(msg(ORDER_MESSAGES[verb], low=low, high=high), field_name=high)
 
 
 class RowSchema(Schema):
@@ -288,7 +295,7 @@ class RowSchema(Schema):
                  if isinstance(original, dict) and str(original.get(k) or "").strip()}
         if len(given) == 1:
             missing = "longitude" if "latitude" in given else "latitude"
-            raise ValidationError("latitude and longitude must be given together",
+            raise ValidationError(msg("Latitude and longitude must be given together."),
                                   field_name=missing)
 
 
@@ -331,7 +338,7 @@ class VacancyRow(RowSchema):
         _order(data, "borrow_from", "borrow_to")
         shared = data.get("employment_type") == EmploymentType.SHARED
         if shared and data.get("accepts_borrowed") is False:
-            raise ValidationError("a shared vacancy accepts borrowed staff",
+            raise ValidationError(msg("A shared vacancy accepts borrowed staff."),
                                   field_name="accepts_borrowed")
 
 

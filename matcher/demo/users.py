@@ -20,6 +20,7 @@ from matcher.runtime import Work
 from matcher.seekers import actions as seekers
 from matcher.seekers.services import SeekerInput
 from matcher.validators import make_credit_code
+from matcher.words import msg
 
 DEMO_PASSWORD_ENV = "WORKBRIDGE_DEMO_PASSWORD"
 DEMO_DOMAIN = "demo.workbridge.local"
@@ -32,7 +33,8 @@ def demo_password(settings: Settings, environ: dict[str, str] | None = None) -> 
     if password:
         return password
     if settings.env != "development":
-        raise Refused(f"set {DEMO_PASSWORD_ENV} outside development", code="demo_password")
+        raise Refused(msg("Set %(name)s outside development.", name=DEMO_PASSWORD_ENV),
+                      code="demo_password")
     return "demo"
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 
 from matcher.action import ALL_ROLES, query
 from matcher.enums import Role
+from matcher.inbox.notify import load
 from matcher.models import Notification
 from matcher.principal import Principal
 from matcher.runtime import Work
@@ -21,7 +22,7 @@ class NotificationView:
 
     id: int
     kind: str
-    title: str
+    title: str  # a Msg when written as one (translate it where shown)
     body: str
     entity: str
     entity_id: str
@@ -30,7 +31,7 @@ class NotificationView:
 
 
 def _view(n: Notification) -> NotificationView:
-    return NotificationView(n.id, n.kind, n.title, n.body, n.entity, n.entity_id,
+    return NotificationView(n.id, n.kind, load(n.title), load(n.body), n.entity, n.entity_id,
                             n.created_at, n.read_at)
 
 

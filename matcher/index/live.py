@@ -6,6 +6,9 @@ builds a copy without dead slots once they pile up. Searches run the FAISS searc
 bitmap ``IDSelector`` over allowed slots, so filtering happens inside the search: when few
 slots are allowed (or the approximate index finds fewer than asked for), the allowed vectors
 are scored exactly instead, so a 1%-selective filter still yields k results when k exist.
+An optional :class:`~matcher.index.lexical_index.SlotLexicon` (``lexicon``) holds the
+lexical terms of each slot's text, kept in step by the same add/remove/set calls, so the
+candidates a search fetched can be scored lexically by slot (:meth:`LiveIndex.lexical`).
 This class does no locking: :class:`matcher.index.registry.Registry` serializes writers and
 lets readers share it.
 """
@@ -18,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from matcher.index.lexical_index import SlotLexicon
 from matcher.index.store import IndexMeta, index_type_of, make_index, train_ivf
 from matcher.matching.tables import Table
 
@@ -51,6 +55,7 @@ class LiveIndex:
         self._slot_list: np.ndarray | None = None  # IVF: the list of every slot, built lazily
         self.dirty = False
         self.encoded = 0  # texts encoded to build it (0 when built from stored vectors)
+        self.lexicon: SlotLexicon | None = None  # lexical terms by slot (None: not kept)
 
     @classmethod
     def empty(cls, meta: IndexMeta, table: Table) -> LiveIndex:
@@ -100,9 +105,20 @@ class LiveIndex:
     def __contains__(self, key: int) -> bool:
         return key in self._slot
 
+    def attach_lexicon(self, texts: dict[int, str]) -> None:
+        """Keep lexical terms beside the vectors: ``texts`` by key (live keys missing from
+        it get an empty row until their next change)."""
+        labels = self.labels()
+        self.lexicon = SlotLexicon.build([texts.get(int(k)) if k >= 0 else None
+                                          for k in labels.tolist()])
+
+    def lexical(self, text: str, slots: np.ndarray) -> np.ndarray | None:
+        """BM25 of ``text`` against the rows of ``slots`` (None when no lexicon is kept)."""
+        return None if self.lexicon is None else self.lexicon.scores(text, slots)
+
     def add(self, keys: Sequence[int], vectors: np.ndarray, records: Sequence[dict[str, Any]],
-            hashes: Sequence[str]) -> None:
-        """Append entities that are not live yet."""
+            hashes: Sequence[str], texts: Sequence[str] | None = None) -> None:
+        """Append entities that are not live yet (``texts``: for the lexicon, if kept)."""
         if not len(keys):
             return
         clash = [k for k in keys if k in self._slot]
@@ -114,6 +130,8 @@ class LiveIndex:
         start = self.slots
         self.index.add_with_ids(vectors, np.asarray(keys, dtype=np.int64))
         self.table.append(list(records))
+        if self.lexicon is not None:
+            self.lexicon.append(list(texts) if texts is not None else [None] * len(keys))
         for i, key in enumerate(keys):
             self._slot[int(key)] = start + i
             self.text_hashes[int(key)] = hashes[i]
@@ -129,14 +147,19 @@ class LiveIndex:
                 continue
             labels[slot] = -1
             self.table.set(slot, None)
+            if self.lexicon is not None:
+                self.lexicon.clear(slot)
             self.text_hashes.pop(int(key), None)
             removed += 1
         self.dirty = self.dirty or removed > 0
         return removed
 
-    def set_record(self, key: int, record: dict[str, Any]) -> None:
-        """Replace the attributes of a live entity (its vector is unchanged)."""
+    def set_record(self, key: int, record: dict[str, Any], text: str | None = None) -> None:
+        """Replace the attributes of a live entity (its vector is unchanged; ``text``: its
+        current text, for the lexicon)."""
         self.table.set(self._slot[key], record)
+        if text is not None and self.lexicon is not None:
+            self.lexicon.set(self._slot[key], text)
         self.dirty = True
 
     def vector(self, key: int) -> np.ndarray | None:
@@ -296,5 +319,7 @@ class LiveIndex:
             index.add_with_ids(np.ascontiguousarray(vectors), keys)
         out = LiveIndex(index, self.table.take(live), self.meta)
         out.text_hashes = dict(self.text_hashes)
+        if self.lexicon is not None:
+            out.lexicon = self.lexicon.take(live)
         out.dirty = True
         return out

@@ -14,6 +14,11 @@ read) and applies the delta from stored vectors (:meth:`Registry.catch_up`). Rea
 encode: a row with no stored vector of its current text keeps its previous vector, or stays
 out of the index until ``index build`` or the job queue embeds it. A slow full sync (rows
 and vectors updated since the last one) runs every ``sync_interval`` seconds as a safety net.
+
+Beside each FAISS index a lexical term index of the same texts is kept by slot (when
+``lexical``, by default :func:`~matcher.matching.text_score.fusion_enabled`): built from the
+database's rows when the index is built or loaded, updated by the same delta path, read by
+:meth:`Registry.search_texts` for the fetched candidates only.
 """
 
 from __future__ import annotations
@@ -31,11 +36,13 @@ from matcher.index import inline, store, vector_store
 from matcher.index.builder import attach, build_live, new_meta, now_iso
 from matcher.index.hits import Hits, MaskMemo
 from matcher.index.kinds import KINDS
+from matcher.index.lexical_index import row_text
 from matcher.index.live import LiveIndex
 from matcher.index.rwlock import RWLock
 from matcher.index.saving import Saving
 from matcher.index.text_vectors import DOCUMENT_KINDS, TextVectors
 from matcher.matching.tables import Table, Vocab
+from matcher.matching.text_score import fusion_enabled
 from matcher.runtime import Runtime
 from matcher.skills import get_skill_matcher
 
@@ -50,8 +57,10 @@ class Registry(Saving):
     """Indexes of one process; see the module docstring."""
 
     def __init__(self, rt: Runtime, *, sync_interval: float | None = 600.0,
-                 autosave_interval: float | None = 300.0, check_changes: bool = True):
+                 autosave_interval: float | None = 300.0, check_changes: bool = True,
+                 lexical: bool | None = None):
         self.rt = rt
+        self.lexical = fusion_enabled() if lexical is None else lexical
         self.vocab = Vocab()
         self.skills = get_skill_matcher()
         self.sync_interval = sync_interval
@@ -93,6 +102,7 @@ class Registry(Saving):
                         problem.reason)
             live = build_live(self.rt, kind, vocab=self.vocab, skills=self.skills,
                               known=self._known(kind))
+            self._attach_texts(kind, live)
             self._save(kind, live)
             self._last_sync[kind] = time.monotonic()
             return live
@@ -102,6 +112,7 @@ class Registry(Saving):
                         meta.version, recorded)
         live, missing = attach(self.rt, kind, index, meta, vocab=self.vocab, skills=self.skills)
         live.set_hashes(store.load_hashes(folder, meta))
+        self._attach_texts(kind, live)
         self._live[kind] = live
         self.sync(kind, extra=missing, embed=True)
         self.catch_up(kind)
@@ -113,6 +124,16 @@ class Registry(Saving):
         """Texts of ``kind`` this process already encoded for a scoring grid (by hash)."""
         return lambda hashes: self.texts.peek(hashes, documents=kind in DOCUMENT_KINDS)
 
+    def _attach_texts(self, kind: str, live: LiveIndex) -> None:
+        """Build ``live``'s lexical terms from the current texts of its rows (if kept)."""
+        if not self.lexical:
+            return
+        spec = KINDS[kind]
+        with self.rt.uow() as uow:
+            texts = {spec.key(p): row_text(kind, p)
+                     for p in spec.load(uow.s, live.keys().tolist())}
+        live.attach_lexicon(texts)
+
     def rebuild(self, kind: str, *, progress: bool = False, reembed: bool = False
                 ) -> LiveIndex:
         """Build ``kind`` from stored vectors (encoding rows without one; ``reembed``: all)
@@ -121,6 +142,7 @@ class Registry(Saving):
             self.encoder_id = vector_store.encoder_id(self.rt.encoder)
             live = build_live(self.rt, kind, vocab=self.vocab, skills=self.skills,
                               progress=progress, force=reembed, known=self._known(kind))
+            self._attach_texts(kind, live)
             with self._rw[kind].write():
                 self._live[kind] = live
             self._save(kind, live)
@@ -139,6 +161,14 @@ class Registry(Saving):
                     memo: MaskMemo | None = None) -> Hits:
         """As :meth:`search`, with a copy of the hits' table rows (for scoring them without
         the lock); ``memo`` reuses the mask of an earlier call while the table is unchanged."""
+        return self.search_texts(kind, query, mask, n, memo)[0]
+
+    def search_texts(self, kind: str, query: np.ndarray,
+                     mask: Callable[[Table, Vocab], np.ndarray], n: int,
+                     memo: MaskMemo | None = None, text: str | None = None
+                     ) -> tuple[Hits, np.ndarray | None]:
+        """As :meth:`search_hits`, with the lexical (BM25) scores of ``text`` against the
+        hits' texts (None without ``text`` or when no lexical index is kept)."""
         self.live(kind)
         self._maybe_sync(kind)
         self.catch_up(kind)
@@ -148,7 +178,8 @@ class Registry(Saving):
             allowed = memo.get(table, lambda: mask(table, self.vocab)) if memo \
                 else mask(table, self.vocab)
             slots, keys, sims = live.search_slots(query, allowed, n)
-            return Hits(keys, sims, table.take(slots))
+            lexical = live.lexical(text, slots) if text else None
+            return Hits(keys, sims, table.take(slots)), lexical
 
     def vector(self, kind: str, key: int) -> np.ndarray | None:
         """The stored vector of ``key`` (None if not in the index), after catching up."""
@@ -242,6 +273,7 @@ class Registry(Saving):
                 members = [k for k, p in found.items() if spec.is_member(p)]
                 stored = vector_store.load_vectors(uow.s, kind, members, self.encoder_id)
             drop, put, update = [], [], []
+            retext = []  # updated rows whose text may differ from the indexed one
             for key in wanted:
                 p = found.get(key)
                 vec = stored.get(key)
@@ -249,6 +281,8 @@ class Registry(Saving):
                     drop.append(key)
                 elif key in live and (vec is None or live.text_hashes.get(key) == vec[0]):
                     update.append(p)
+                    if vec is None:
+                        retext.append(p)
                 elif vec is not None:
                     put.append(p)
             records = [spec.record(p, self.vocab, self.skills) for p in put]
@@ -256,11 +290,15 @@ class Registry(Saving):
             put_keys = [spec.key(p) for p in put]
             vectors = (np.stack([stored[k][1] for k in put_keys]) if put_keys
                        else np.zeros((0, live.meta.dim), dtype=np.float32))
+            texts = {spec.key(p): row_text(kind, p) for p in put + retext} \
+                if live.lexicon is not None else None
             with self._rw[kind].write():
                 live.remove(drop + put_keys)
-                live.add(put_keys, vectors, records, [stored[k][0] for k in put_keys])
+                live.add(put_keys, vectors, records, [stored[k][0] for k in put_keys],
+                         None if texts is None else [texts[k] for k in put_keys])
                 for p, record in zip(update, updated, strict=True):
-                    live.set_record(spec.key(p), record)
+                    live.set_record(spec.key(p), record,
+                                    None if texts is None else texts.get(spec.key(p)))
             if live.needs_compaction():
                 self._compact(kind)
             self._maybe_autosave(kind)
@@ -282,7 +320,10 @@ class Registry(Saving):
             keys = set(extra)
             with self.rt.uow() as uow:
                 keys.update(spec.changed_since(uow.s, since))
-                keys.update(vector_store.stored_since(uow.s, kind, self.encoder_id, since))
+                # a vector stored since whose text the index already holds for that key (the
+                # build's own, another worker's delta) changes nothing: not re-read at load
+                keys.update(k for k, digest in vector_store.stored_since(
+                    uow.s, kind, self.encoder_id, since) if live.text_hashes.get(k) != digest)
                 if full:
                     members, held = spec.member_keys(uow.s), live.keys()
                     keys.update(np.setxor1d(members, held).tolist())

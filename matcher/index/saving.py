@@ -5,15 +5,16 @@ A mixin of :class:`matcher.index.registry.Registry` (kept apart to keep each mod
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 
-from matcher.index import store
+from matcher.index import changes, store
 from matcher.index.builder import now_iso
 from matcher.index.live import LiveIndex
 from matcher.models import IndexState
@@ -85,6 +86,20 @@ class Saving:
                     return
                 except IntegrityError:  # another process inserted the row first
                     continue
+
+    def prune_changes(self, kind: str, keep: timedelta = changes.RETENTION) -> int:
+        """Delete ``kind``'s change rows older than ``keep`` that the saved index file and
+        this process's index both reflect (see :func:`changes.prune_changes`); how many."""
+        seen = [self._live[kind].meta.change_seq] if kind in self._live else []
+        with contextlib.suppress(store.IndexFileProblem):  # no file: only ours is known
+            seen.append(store.read_sidecar(self.rt.settings.index_dir, kind).change_seq)
+        with self.rt.uow() as uow:
+            upto = changes.prune_cutoff(uow.s, kind, seen, keep=keep)
+            pruned = changes.prune_changes(uow.s, kind, upto) if upto else 0
+            uow.commit()
+        if pruned:
+            log.info("index %s: %d change rows up to %d pruned", kind, pruned, upto)
+        return pruned
 
     def describe(self, kind: str) -> dict[str, Any]:
         """Facts about a loaded kind (for ``index status`` and tests)."""

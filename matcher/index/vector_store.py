@@ -269,8 +269,11 @@ def embed_and_store(rt: Runtime, kind: str, keys: Iterable[int], *, force: bool 
     return plan.encoded
 
 
-def stored_since(session: Session, kind: str, encoder_id: str, since: Any) -> list[int]:
-    """Keys of ``kind`` whose vector was stored after ``since`` (for the full sync)."""
-    return [int(k) for k in session.scalars(select(Embedding.key).where(
+def stored_since(session: Session, kind: str, encoder_id: str, since: Any
+                 ) -> list[tuple[int, str]]:
+    """Keys of ``kind`` whose vector was stored after ``since``, with the text hash stored
+    (for the sync)."""
+    return [(int(k), str(h)) for k, h in session.execute(select(
+        Embedding.key, Embedding.text_hash).where(
         Embedding.kind == kind, Embedding.encoder_id == encoder_id,
         Embedding.updated_at > since))]

@@ -18,6 +18,7 @@ from matcher.jobs.records import JobView
 from matcher.jobs.runner import JOB_KINDS
 from matcher.principal import Principal
 from matcher.runtime import Work
+from matcher.words import msg
 
 #: Kinds a person or the CLI may submit (chunks are created by their parent job only).
 SUBMITTABLE = tuple(k for k in JOB_KINDS if k != "reembed_chunk")
@@ -33,12 +34,13 @@ def submit_job(uow: Work, actor: Principal, kind: str, params: dict[str, Any],
                key: str | None = None) -> JobView:
     """Submit a job of ``kind`` (idempotent by ``key``); it runs after the commit."""
     if kind not in SUBMITTABLE:
-        raise ValidationFailed(f"未知任务类型 unknown job kind {kind!r}",
-                               fields={"kind": [f"one of {', '.join(SUBMITTABLE)}"]})
+        raise ValidationFailed(msg("Unknown job kind %(kind)s.", kind=kind),
+                               fields={"kind": [msg("One of %(values)s.",
+                                                    values=", ".join(SUBMITTABLE))]})
     key = (key or new_key(kind)).strip()
     if not key or len(key) > 200:
-        raise ValidationFailed("任务键无效 job key must be 1-200 characters",
-                               fields={"key": ["1-200 characters"]})
+        raise ValidationFailed(msg("A job key must be 1 to 200 characters."),
+                               fields={"key": [msg("1 to 200 characters.")]})
     return submit(uow, kind, params, key=key, created_by=actor.actor_name)
 
 

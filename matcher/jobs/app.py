@@ -30,6 +30,10 @@ from matcher.jobs.records import JobView
 from matcher.jobs.runner import run_job
 from matcher.models import JobStatus
 from matcher.runtime import Runtime, Work
+from matcher.words import N_, msg, word
+
+#: job statuses a message passes as ``word(...)`` (listed here for extraction)
+STATUS_WORDS = (N_("queued"), N_("running"), N_("succeeded"), N_("failed"))
 
 log = logging.getLogger(__name__)
 TASK = "workbridge.run_job"
@@ -137,8 +141,8 @@ def requeue(uow: Work, job_id: int, settings: JobSettings | None = None) -> JobV
     if job.status == JobStatus.FAILED:
         records.requeue(job)
     elif job.status != JobStatus.QUEUED:
-        raise Refused(f"任务 {job_id} 状态为 {job.status}: only a queued or failed job is "
-                      f"requeued (job {job_id} is {job.status})", code="job_not_queued")
+        raise Refused(msg("Only a queued or failed job can be requeued; job %(id)s is %(status)s.",
+                          id=job_id, status=word(str(job.status))), code="job_not_queued")
     uow.s.flush()
     rt = uow.rt
     uow.on_commit(lambda: enqueue(rt, job_id, settings))
@@ -155,7 +159,7 @@ def enqueue(rt: Runtime, job_id: int, settings: JobSettings | None = None) -> No
         get_celery(settings).send_task(TASK, args=[job_id], queue=QUEUE)
     except Exception as exc:  # kombu's connection errors after its retries
         log.error("job %s could not be handed to the broker: %s", job_id, exc)
-        raise Refused(f"任务队列不可用 the job broker is unreachable; job {job_id} stays queued: "
-                      f"run `workbridge jobs requeue {job_id}` when it is back",
+        raise Refused(msg("The job queue is unreachable; job %(id)s stays queued: run "
+                          "`workbridge jobs requeue %(id)s` when it is back.", id=job_id),
                       code="broker_unavailable") from None
     log.info("job %s queued on %s", job_id, settings.broker_url.split("@")[-1])

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.bureau import actions as bureau_actions
+from matcher.bureau.warning import reasons_text
 from matcher.dataio import ImportFailed, import_file
 from matcher.demo.seed import seed_demo
 from matcher.errors import ValidationFailed
@@ -23,6 +24,7 @@ from matcher.jobs.context import JobContext, JobFailed, Result
 from matcher.lending import actions as lending_actions
 from matcher.lending import agreements
 from matcher.principal import Principal
+from matcher.words import msg
 
 MAX_STORED_ERRORS = 1000
 
@@ -41,9 +43,10 @@ def run_import(ctx: JobContext) -> Result:
     p = ctx.params
     path = Path(p["path"])
     if not path.is_file():
-        raise ValidationFailed(f"文件不存在 {path} is not readable by the worker")
+        raise ValidationFailed(msg("The worker cannot read the file %(path)s.", path=str(path)))
     if p.get("sha256") and file_digest(path) != p["sha256"]:
-        raise ValidationFailed(f"文件已改变 {path.name} changed since the job was submitted")
+        raise ValidationFailed(msg("The file %(name)s changed after the job was submitted.",
+                                    name=path.name))
     ctx.progress(0, 1)
     try:
         summary = import_file(ctx.rt, p["kind"], path, p.get("format"),
@@ -66,9 +69,11 @@ def run_index_build(ctx: JobContext) -> Result:
     for n, name in enumerate(kinds):
         ctx.progress(n, len(kinds))
         registry.rebuild(name)
+        pruned = registry.prune_changes(name)  # change rows every saved index has applied
         facts = registry.describe(name)
         built[name] = {"count": facts["count"], "index_type": facts["index_type"],
-                       "encoder": facts["encoder"], "version": facts["version"]}
+                       "encoder": facts["encoder"], "version": facts["version"],
+                       "changes_pruned": pruned}
     return {"indexes": built}
 
 
@@ -111,6 +116,6 @@ def run_warning_scan(ctx: JobContext) -> Result:
         done = bureau_actions.scan_warnings(uow, _actor(ctx), _day(ctx))
         uow.commit()
     top = [{"score": r.score, "enterprise": r.enterprise,
-            "why": ", ".join(f"{x.fact}={x.value}×{x.weight:g}" for x in r.reasons)}
+            "why": str(reasons_text([x.to_dict() for x in r.reasons]))}
            for r in done.scores[:20]]
     return {"scored": len(done.scores), "added": list(done.added), "top": top}

@@ -18,6 +18,7 @@ from matcher.errors import Conflict, NotFound
 from matcher.models import Job, JobStatus
 from matcher.models.base import utcnow
 from matcher.runtime import Runtime
+from matcher.words import msg
 
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED)
 
@@ -69,7 +70,7 @@ def get(s: Session, job_id: int) -> Job:
     """The job ``job_id`` or 404."""
     job = s.get(Job, job_id)
     if job is None:
-        raise NotFound(f"任务不存在 no job {job_id}")
+        raise NotFound(msg("No job %(id)s.", id=job_id))
     return job
 
 
@@ -90,8 +91,9 @@ def add(s: Session, key: str, kind: str, params: dict[str, Any], *, created_by: 
             if existing is None:
                 raise
     if existing.kind != kind or (existing.params or {}) != params:
-        raise Conflict(f"任务键已用于其他任务 job key {key!r} belongs to another job "
-                       f"({existing.kind} {existing.id})", code="job_key_conflict")
+        raise Conflict(msg("The job key %(key)s belongs to another job (%(kind)s %(id)s).",
+                           key=key, kind=existing.kind, id=existing.id),
+                       code="job_key_conflict")
     return existing, False
 
 
@@ -152,7 +154,7 @@ def settle(rt: Runtime, parent_id: int) -> JobView:
     with rt.uow() as uow:
         parent = uow.s.get(Job, parent_id, with_for_update=True)
         if parent is None:
-            raise NotFound(f"任务不存在 no job {parent_id}")
+            raise NotFound(msg("No job %(id)s.", id=parent_id))
         if parent.status not in FINISHED:
             rows = uow.s.execute(select(Job.status, Job.result)
                                  .where(Job.parent_id == parent_id)).all()

@@ -29,6 +29,7 @@ from matcher.lending import agreements
 from matcher.models import AckLink, Agreement, OutboxMessage
 from matcher.models.base import utcnow
 from matcher.runtime import Runtime
+from matcher.words import N_, msg
 
 ACK_TTL = timedelta(days=14)
 MAX_ATTEMPTS = 5
@@ -81,7 +82,7 @@ def issue_links(rt: Runtime, uow: UnitOfWork, agreement_id: int, *, actor: str
     """One link per employee of a new agreement, each written to the SMS outbox."""
     a = uow.s.get(Agreement, agreement_id)
     if a is None:
-        raise NotFound(f"agreement {agreement_id} not found")
+        raise NotFound(msg("No agreement %(id)s.", id=agreement_id))
     secret = rt.settings.secret_key
     out = []
     for row in a.employees:
@@ -113,7 +114,7 @@ def links_of(session: Session, agreement_id: int) -> dict[int, AckLink]:
 def _find(session: Session, token: str) -> AckLink:
     link = session.scalar(select(AckLink).where(AckLink.token_hash == _hash(token or "")))
     if link is None:
-        raise NotFound("链接无效 / this link is not valid")
+        raise NotFound(msg("This link is not valid."))
     return link
 
 
@@ -144,14 +145,12 @@ def page(session: Session, token: str, now: datetime | None = None) -> AckPage:
 
 
 REFUSALS = {
-    "used": ("ack_link_used", "此链接已使用过 / this link has already been used"),
-    "locked": ("ack_link_locked",
-               "姓名错误次数过多，链接已锁定，请联系单位 / too many wrong names: the link is "
-               "locked, ask your employer for help"),
-    "expired": ("ack_link_expired", "此链接已过期，请联系单位 / this link has expired, ask "
-                "your employer for a new one"),
-    "closed": ("ack_agreement_closed", "此协议已不能确认 / this agreement can no longer be "
-               "acknowledged"),
+    "used": ("ack_link_used", N_("This link has already been used.")),
+    "locked": ("ack_link_locked", N_("Too many wrong names: the link is locked. Ask your "
+                                     "employer for help.")),
+    "expired": ("ack_link_expired", N_("This link has expired. Ask your employer for a new "
+                                       "one.")),
+    "closed": ("ack_agreement_closed", N_("This agreement can no longer be acknowledged.")),
 }
 
 
@@ -169,7 +168,7 @@ def confirm(rt: Runtime, uow: UnitOfWork, token: str, name: str,
     state = _state(link, moment)
     if state != "open":
         code, message = REFUSALS[state]
-        return AckOutcome(_page(link, moment), Refused(message, code=code))
+        return AckOutcome(_page(link, moment), Refused(msg(message), code=code))
     emp = link.employee
     if not _same_name(name, emp.name or emp.external_id):
         link.attempts += 1
@@ -180,7 +179,7 @@ def confirm(rt: Runtime, uow: UnitOfWork, token: str, name: str,
                      link.agreement_id, {"employee_id": emp.id, "attempts": link.attempts})
         left = max(MAX_ATTEMPTS - link.attempts, 0)
         return AckOutcome(_page(link, moment), Refused(
-            f"姓名不符，还可尝试 {left} 次 / the name does not match: {left} tries left",
+            msg("The name does not match. %(left)s tries left.", left=left),
             code="ack_wrong_name" if left else "ack_link_locked"))
     link.used_at = moment
     agreements.acknowledge(rt, uow, link.agreement_id, emp.id,

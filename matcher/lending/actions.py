@@ -25,18 +25,19 @@ from matcher.lending.queries import request_view
 from matcher.lending.terms import AgreementInput, AgreementView, Proposal, terms_of
 from matcher.principal import Principal
 from matcher.runtime import Work
+from matcher.words import msg
 
 
 def _enterprise(actor: Principal, enterprise_id: int | None) -> int:
     """The enterprise the caller acts for: its own, or the one the system names."""
     if actor.is_system:
         if enterprise_id is None:
-            raise ValidationFailed("name the enterprise to act for",
-                                   fields={"enterprise_id": ["required"]})
+            raise ValidationFailed(msg("Name the enterprise to act for."),
+                                   fields={"enterprise_id": [msg("This field is required.")]})
         return enterprise_id
     assert actor.enterprise_id is not None  # the role check refuses unlinked users
     if enterprise_id is not None and enterprise_id != actor.enterprise_id:
-        raise NotFound(f"enterprise {enterprise_id} not found")
+        raise NotFound(msg("No enterprise %(id)s.", id=enterprise_id))
     return actor.enterprise_id
 
 
@@ -115,7 +116,7 @@ def _propose(uow: Work, actor: Principal, data: AgreementInput) -> AgreementView
 def propose_agreement(uow: Work, actor: Principal, data: AgreementInput) -> AgreementView:
     """Propose lending terms to another enterprise; the caller is the lender or borrower."""
     if not actor.is_system and actor.enterprise_id not in (data.lender_id, data.borrower_id):
-        raise NotFound("the caller's enterprise is no party to these terms")
+        raise NotFound(msg("Your enterprise is no party to these terms."))
     return _propose(uow, actor, data)
 
 
@@ -138,7 +139,8 @@ def sign_agreement(uow: Work, actor: Principal, agreement_id: int,
     """Sign an accepted agreement as the caller's side (the system names the side);
     ``signer`` is the signing person's name (else the user's email)."""
     if actor.is_system and party is None:
-        raise ValidationFailed("name the side that signs", fields={"party": ["lender|borrower"]})
+        raise ValidationFailed(msg("Name the side that signs."),
+                               fields={"party": [msg("Choose the lender or the borrower.")]})
     parties = (party,) if party is not None else ("lender", "borrower")
     side = perm.agreement_party(uow.s, actor, agreement_id, parties=parties)
     return agreements.sign(uow.rt, uow, agreement_id, side, actor=actor.actor_name,
@@ -151,7 +153,8 @@ def acknowledge_agreement(uow: Work, actor: Principal, agreement_id: int,
     """The system records an employee's acknowledgement (CLI, data import); no enterprise
     and no officer can: employees acknowledge through their own link."""
     if not actor.is_system:
-        raise Forbidden("employees acknowledge through their own link", code="not_for_persons")
+        raise Forbidden(msg("Employees acknowledge through their own link."),
+                        code="not_for_persons")
     perm.agreement_party(uow.s, actor, agreement_id, parties=("lender",))
     return agreements.acknowledge(uow.rt, uow, agreement_id, employee_id,
                                   actor=actor.actor_name)

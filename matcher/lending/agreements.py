@@ -35,12 +35,13 @@ from matcher.models import Agreement, AgreementEmployee, BorrowingRequest, Enter
 from matcher.models import SurplusEmployee as Employee
 from matcher.models.base import utcnow
 from matcher.runtime import Runtime
+from matcher.words import msg, word
 
 
 def _load(session: Session, agreement_id: int) -> Agreement:
     agreement = session.get(Agreement, agreement_id)
     if agreement is None:
-        raise NotFound(f"agreement {agreement_id} not found")
+        raise NotFound(msg("No agreement %(id)s.", id=agreement_id))
     return agreement
 
 
@@ -55,15 +56,15 @@ def _flush(uow: UnitOfWork, agreement_id: int | None, employee_ids: list[int]) -
         uow.s.flush()
     except StaleDataError:
         uow.rollback()
-        raise Conflict("协议已被他人修改，请刷新后重试 / the agreement changed meanwhile; "
-                       "reload and retry", code="agreement_changed") from None
+        raise Conflict(msg("The agreement changed meanwhile. Reload the page and try again."),
+                       code="agreement_changed") from None
     except IntegrityError as exc:
         if not compliance.is_one_active_violation(exc):
             raise
         uow.rollback()
         busy = compliance.busy_employees(uow.s, employee_ids, exclude_agreement=agreement_id)
         if not busy:
-            raise Conflict("请重试 / please retry", code="agreement_changed") from None
+            raise Conflict(msg("Please try again."), code="agreement_changed") from None
         raise compliance.busy_refusal(busy) from None
 
 
@@ -78,20 +79,20 @@ def propose(rt: Runtime, uow: UnitOfWork, data: AgreementInput, *, actor: str) -
     compliance.check_parties(data.lender_id, data.borrower_id)
     for ent_id in (data.lender_id, data.borrower_id):
         if uow.s.get(Enterprise, ent_id) is None:
-            raise NotFound(f"enterprise {ent_id} not found")
+            raise NotFound(msg("No enterprise %(id)s.", id=ent_id))
     if data.request_id is not None:
         req = uow.s.get(BorrowingRequest, data.request_id)
         if req is None or req.enterprise_id != data.borrower_id:
-            raise NotFound(f"borrowing request {data.request_id} of the borrower not found")
+            raise NotFound(msg("The borrower has no borrowing request %(id)s.", id=data.request_id))
     if data.vacancy_id is not None:
         vac = uow.s.get(Vacancy, data.vacancy_id)
         if vac is None or vac.enterprise_id != data.borrower_id:
-            raise NotFound(f"vacancy {data.vacancy_id} of the borrower not found")
+            raise NotFound(msg("The borrower has no vacancy %(id)s.", id=data.vacancy_id))
     staff = []
     for emp_id in data.employee_ids:
         emp = uow.s.get(Employee, emp_id)
         if emp is None:
-            raise NotFound(f"surplus employee {emp_id} not found")
+            raise NotFound(msg("No idle employee %(id)s.", id=emp_id))
         compliance.check_employee(emp, lender_id=data.lender_id, start=data.start_date,
                                   end=data.end_date, rate=data.reimbursement_per_day)
         staff.append(emp)
@@ -132,12 +133,13 @@ def sign(
     """The lender or the borrower (``party``) signs an accepted agreement; ``signer`` is the
     name of the person who signs for it (recorded with the time)."""
     if party not in compliance.PARTIES:
-        raise ValidationFailed("未知签署方 / unknown party", fields={"party": ["lender|borrower"]})
+        raise ValidationFailed(msg("Unknown party."), fields={
+            "party": [msg("Choose the lender or the borrower.")]})
     a = _load(uow.s, agreement_id)
     _require(a, [S.ACCEPTED], "sign")
     attr = f"{party}_signed_at"
     if getattr(a, attr) is not None:
-        raise compliance.refusal("already_signed", party=compliance.PARTIES[party], party_en=party)
+        raise compliance.refusal("already_signed", party=word(party))
     name = (signer or "").strip()[:100] or actor
     setattr(a, attr, utcnow())
     setattr(a, f"{party}_signed_by", name)
@@ -232,8 +234,8 @@ def terminate(
 ) -> AgreementView:
     """End a live agreement early with a reason; employees return to the pool."""
     if not reason or not reason.strip():
-        raise ValidationFailed("提前终止须说明原因 / a reason is required to terminate",
-                               fields={"reason": ["required"]})
+        raise ValidationFailed(msg("A reason is required to terminate an agreement."),
+                               fields={"reason": [msg("This field is required.")]})
     a = _load(uow.s, agreement_id)
     _require(a, [S.PROPOSED, S.ACCEPTED, S.SIGNED, S.ACTIVE], "terminate")
     a.termination_reason = reason.strip()

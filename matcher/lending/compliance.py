@@ -1,7 +1,7 @@
 """Compliance rules of shared employment and the refusal messages users see.
 
-Every refusal is a :class:`matcher.errors.Refused` with a stable ``code`` and a bilingual
-``message`` (Chinese first, then English, separated by `` / ``), built only here so the
+Every refusal is a :class:`matcher.errors.Refused` with a stable ``code`` and a translatable
+``message`` (:func:`matcher.words.msg`, English msgid), built only here so the
 wording is the same wherever a rule is checked, including when the database constraint
 (rather than the check in Python) is what refused.
 """
@@ -17,70 +17,34 @@ from sqlalchemy.orm import Session
 from matcher.enums import PersonStatus
 from matcher.errors import Refused
 from matcher.models import Agreement, AgreementEmployee, SurplusEmployee
+from matcher.words import N_, msg, word
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "employee_busy": (
-        "员工{names}已在另一份生效中的借调协议中，同一时间只能参加一份协议",
-        "{names}: already in another active lending agreement; an employee can be in "
-        "only one at a time",
-    ),
-    "outside_window": (
-        "协议期间{start}至{end}超出员工{name}的可借调期（{window}）",
-        "the period {start} to {end} is outside {name}'s lending window ({window})",
-    ),
-    "reimbursement_exceeds_cost": (
-        "每人每日补偿{rate}元超过出借企业申报的员工{name}日成本{cost}元，共享用工不得营利",
-        "reimbursement of {rate} yuan per person per day exceeds the lender's declared "
-        "daily cost of {cost} yuan for {name}; lending must not make a profit",
-    ),
-    "cost_not_declared": (
-        "出借企业尚未申报员工{name}的日成本，无法核对补偿是否营利",
-        "the lender has not declared {name}'s daily cost, so the reimbursement cannot be "
-        "checked against it",
-    ),
-    "no_consent": (
-        "员工{name}未同意被借调（或已撤回同意）",
-        "{name} has not consented to being lent (or withdrew consent)",
-    ),
-    "lender_is_borrower": (
-        "出借企业与借入企业不能是同一家企业",
-        "the lending and the borrowing enterprise must be different",
-    ),
-    "not_lenders_employee": (
-        "员工{name}不属于出借企业",
-        "{name} is not an employee of the lending enterprise",
-    ),
-    "employee_removed": (
-        "员工{name}已退出闲置员工池",
-        "{name} has been removed from the idle staff pool",
-    ),
-    "invalid_transition": (
-        "协议当前状态为“{status_zh}”，不能{action_zh}",
-        "the agreement is {status}; it cannot be {action_en}",
-    ),
-    "already_signed": (
-        "{party}已签署过本协议",
-        "the {party_en} has already signed this agreement",
-    ),
-    "not_on_agreement": (
-        "员工{name}不在本协议中",
-        "{name} is not on this agreement",
-    ),
-    "not_ended": (
-        "协议{end}才到期，提前结束请使用“提前终止”并说明原因",
-        "the agreement runs until {end}; to end it early, terminate it with a reason",
-    ),
-    "not_started": (
-        "协议{start}才开始，今天不能生效",
-        "the agreement starts on {start}; it cannot become active before then",
-    ),
-    "already_ended": (
-        "协议已于{end}到期，不能生效",
-        "the agreement ended on {end}; it can no longer become active",
-    ),
+#: the message of each rule (English msgid; translated where it is shown)
+MESSAGES: dict[str, str] = {
+    "employee_busy": N_("%(names)s: already in another active lending agreement. An employee "
+                        "can be in only one at a time."),
+    "outside_window": N_("The period %(start)s to %(end)s is outside %(name)s's lending "
+                         "window (%(window)s)."),
+    "reimbursement_exceeds_cost": N_(
+        "The reimbursement of %(rate)s yuan per person per day exceeds the lender's declared "
+        "daily cost of %(cost)s yuan for %(name)s. Lending must not make a profit."),
+    "cost_not_declared": N_("The lender has not declared %(name)s's daily cost, so the "
+                            "reimbursement cannot be checked against it."),
+    "no_consent": N_("%(name)s has not consented to being lent (or withdrew consent)."),
+    "lender_is_borrower": N_("The lending and the borrowing enterprise must be different."),
+    "not_lenders_employee": N_("%(name)s is not an employee of the lending enterprise."),
+    "employee_removed": N_("%(name)s has been removed from the idle staff pool."),
+    "already_signed": N_("The %(party)s has already signed this agreement."),
+    "not_on_agreement": N_("%(name)s is not on this agreement."),
+    "not_ended": N_("The agreement runs until %(end)s. To end it early, terminate it with "
+                    "a reason."),
+    "not_started": N_("The agreement starts on %(start)s. It cannot become active before "
+                      "then."),
+    "already_ended": N_("The agreement ended on %(end)s. It can no longer become active."),
 }
 
 
+#: Chinese status words of the printable bilingual agreement document
 STATUS_ZH = {
     "proposed": "已提议",
     "accepted": "已接受",
@@ -90,32 +54,27 @@ STATUS_ZH = {
     "terminated": "已提前终止",
 }
 
-#: action -> (Chinese verb, English past participle) for ``invalid_transition``
+#: action -> the ``invalid_transition`` message (the status is a translated word)
 ACTIONS = {
-    "accept": ("接受", "accepted"),
-    "sign": ("签署", "signed"),
-    "acknowledge": ("由员工确认", "acknowledged"),
-    "activate": ("生效", "activated"),
-    "return": ("归还", "returned"),
-    "terminate": ("终止", "terminated"),
+    "accept": N_("The agreement is %(status)s. It cannot be accepted."),
+    "sign": N_("The agreement is %(status)s. It cannot be signed."),
+    "acknowledge": N_("The agreement is %(status)s. It cannot be acknowledged."),
+    "activate": N_("The agreement is %(status)s. It cannot be activated."),
+    "return": N_("The agreement is %(status)s. Its staff cannot be returned."),
+    "terminate": N_("The agreement is %(status)s. It cannot be terminated."),
 }
 
-PARTIES = {"lender": "出借企业", "borrower": "借入企业"}
+PARTIES = ("lender", "borrower")
 
 
 def refusal(code: str, **values: object) -> Refused:
-    """The :class:`Refused` for rule ``code`` with its bilingual message filled in."""
-    zh, en = MESSAGES[code]
-    return Refused(f"{zh.format(**values)} / {en.format(**values)}", code=code)
+    """The :class:`Refused` for rule ``code`` with its message filled in."""
+    return Refused(msg(MESSAGES[code], **values), code=code)
 
 
 def transition_refusal(status: str, action: str) -> Refused:
     """The refusal for ``action`` on an agreement in ``status``."""
-    zh, en = ACTIONS[action]
-    return refusal(
-        "invalid_transition", status=status, status_zh=STATUS_ZH[status], action_zh=zh,
-        action_en=en,
-    )
+    return Refused(msg(ACTIONS[action], status=word(status)), code="invalid_transition")
 
 
 def display_name(emp: SurplusEmployee) -> str:

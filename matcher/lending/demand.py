@@ -22,6 +22,7 @@ from matcher.errors import NotFound, Refused, ValidationFailed
 from matcher.index.hooks import vacancies_changed
 from matcher.models import Agreement, AgreementEmployee, BorrowingRequest, Vacancy
 from matcher.runtime import Runtime
+from matcher.words import Msg, msg, word
 
 LIVE = (AgreementStatus.PROPOSED, AgreementStatus.ACCEPTED, AgreementStatus.SIGNED,
         AgreementStatus.ACTIVE)
@@ -118,8 +119,8 @@ def _from_vacancy(v: Vacancy, taken: int) -> Demand:
 def _check_period(start: date, end: date, start_field: str, end_field: str) -> None:
     if start > end:
         raise ValidationFailed(
-            "开始日期晚于结束日期 / the period starts after it ends",
-            fields={end_field: [f"must be on or after {start_field}"]},
+            msg("The period starts after it ends."),
+            fields={end_field: [msg("Must be on or after the start date.")]},
         )
 
 
@@ -127,20 +128,22 @@ def post_request(
     rt: Runtime, uow: UnitOfWork, enterprise_id: int, data: RequestInput, *, actor: str
 ) -> Demand:
     """Post a borrowing request (skills, headcount, period, site)."""
-    fields: dict[str, list[str]] = {}
+    fields: dict[str, list[Msg]] = {}
     if not data.title.strip():
-        fields["title"] = ["required"]
+        fields["title"] = [msg("This field is required.")]
     if data.headcount < 1:
-        fields["headcount"] = ["must be at least 1"]
+        fields["headcount"] = [msg("Must be at least 1.")]
     if any(not s.strip() for s in data.skills):
-        fields["skills"] = ["skills must not be empty strings"]
+        fields["skills"] = [msg("A skill must not be empty.")]
+    if data.start_date > data.end_date:
+        fields["end_date"] = [msg("Must be on or after the start date.")]
     if fields:
-        raise ValidationFailed("借调需求信息有误 / invalid borrowing request", fields=fields)
-    _check_period(data.start_date, data.end_date, "start_date", "end_date")
+        raise ValidationFailed(msg("Some details of the borrowing request are invalid."),
+                               fields=dict(fields))
     if data.vacancy_id is not None:
         vacancy = uow.s.get(Vacancy, data.vacancy_id)
         if vacancy is None or vacancy.enterprise_id != enterprise_id:
-            raise NotFound(f"vacancy {data.vacancy_id} not found for enterprise {enterprise_id}")
+            raise NotFound(msg("No vacancy %(id)s.", id=data.vacancy_id))
     req = BorrowingRequest(
         enterprise_id=enterprise_id, external_id=data.external_id, vacancy_id=data.vacancy_id,
         title=data.title.strip(), skills=[s.strip() for s in data.skills],
@@ -161,10 +164,10 @@ def close_request(
     """Close a request (``filled`` when its headcount was met)."""
     req = uow.s.get(BorrowingRequest, request_id)
     if req is None:
-        raise NotFound(f"borrowing request {request_id} not found")
+        raise NotFound(msg("No borrowing request %(id)s.", id=request_id))
     if req.status != RequestStatus.OPEN:
-        raise Refused(f"借调需求已关闭 / request {request_id} is already {req.status}",
-                      code="request_closed")
+        raise Refused(msg("Borrowing request %(id)s is already %(status)s.", id=request_id,
+                          status=word(str(req.status))), code="request_closed")
     req.status = RequestStatus.FILLED if filled else RequestStatus.CLOSED
     uow.s.flush()
     audit.record(uow.s, actor, f"borrowing_request.{req.status}", "borrowing_request", req.id)
@@ -177,7 +180,7 @@ def accept_borrowed(
     _check_period(borrow_from, borrow_to, "borrow_from", "borrow_to")
     vacancy = uow.s.get(Vacancy, vacancy_id)
     if vacancy is None:
-        raise NotFound(f"vacancy {vacancy_id} not found")
+        raise NotFound(msg("No vacancy %(id)s.", id=vacancy_id))
     vacancy.accepts_borrowed = True
     vacancy.borrow_from, vacancy.borrow_to = borrow_from, borrow_to
     uow.s.flush()
@@ -191,7 +194,7 @@ def stop_accepting_borrowed(rt: Runtime, uow: UnitOfWork, vacancy_id: int, *, ac
     """The vacancy no longer accepts borrowed staff."""
     vacancy = uow.s.get(Vacancy, vacancy_id)
     if vacancy is None:
-        raise NotFound(f"vacancy {vacancy_id} not found")
+        raise NotFound(msg("No vacancy %(id)s.", id=vacancy_id))
     vacancy.accepts_borrowed = False
     uow.s.flush()
     audit.record(uow.s, actor, "vacancy.stops_borrowed", "vacancy", vacancy.id)
@@ -203,14 +206,15 @@ def get_demand(session: Session, kind: str, demand_id: int) -> Demand:
     if kind == "request":
         req = session.get(BorrowingRequest, demand_id)
         if req is None:
-            raise NotFound(f"borrowing request {demand_id} not found")
+            raise NotFound(msg("No borrowing request %(id)s.", id=demand_id))
         return _from_request(req, _taken(session, Agreement.request_id, [req.id]).get(req.id, 0))
     if kind == "vacancy":
         vac = session.get(Vacancy, demand_id)
         if vac is None or not vac.accepts_borrowed or not (vac.borrow_from and vac.borrow_to):
-            raise NotFound(f"vacancy {demand_id} does not accept borrowed staff")
+            raise NotFound(msg("Vacancy %(id)s does not accept borrowed staff.", id=demand_id))
         return _from_vacancy(vac, _taken(session, Agreement.vacancy_id, [vac.id]).get(vac.id, 0))
-    raise ValidationFailed(f"unknown demand kind {kind!r}", fields={"kind": ["request|vacancy"]})
+    raise ValidationFailed(msg("Unknown kind of demand."), fields={
+        "kind": [msg("Choose a borrowing request or a vacancy.")]})
 
 
 def open_demands(

@@ -27,6 +27,7 @@ from matcher.matching.profiles import PersonProfile, VacancyProfile, load_vacanc
 from matcher.matching.ranking import Breakdown
 from matcher.recommend.service import weights_on
 from matcher.runtime import Runtime
+from matcher.words import msg, word
 
 
 def person_profile(e: EmployeeView) -> PersonProfile:
@@ -90,23 +91,23 @@ class EngineScorer:
         return out
 
     def reasons(self, demand: Demand, employee: EmployeeView) -> tuple[str, ...]:
-        """The score's components and facts, Chinese / English."""
+        """Why the pair scores as it does, in plain words (translatable messages)."""
         b = self._last.get((demand.key, employee.id))
         if b is None:
             return ()
-        parts = " + ".join(f"{c.name} {c.value:.2f}×{c.weight:g}"
-                           for c in sorted(b.components, key=lambda c: -c.contribution)
-                           if c.contribution > 0)
-        lines = [f"得分 score {b.score:.3f} = {parts} (weights of {b.weights_valid_from})"]
+        lines: list[str] = []
         if b.matched_skills:
-            lines.append("技能匹配 has: " + ", ".join(b.matched_skills))
+            lines.append(msg("Has the skills: %(skills)s.", skills="、".join(b.matched_skills)))
         if b.missing_skills:
-            lines.append("缺少 lacks: " + ", ".join(b.missing_skills))
+            lines.append(msg("Plus skills not yet held: %(skills)s.",
+                             skills="、".join(b.missing_skills)))
         if b.distance_km is not None:
-            approx = "（按区估算 approximate）" if b.distance_approximate else ""
-            lines.append(f"距离约 about {b.distance_km:.1f} km{approx}")
+            km = f"{b.distance_km:.1f}"
+            lines.append(msg("About %(km)s km away (estimated from the district).", km=km)
+                         if b.distance_approximate else msg("About %(km)s km away.", km=km))
         if b.agreement:
-            lines.append(f"双方已有借调协议 agreement between the enterprises: {b.agreement}")
+            lines.append(msg("The enterprises already have a lending agreement (%(status)s).",
+                             status=word(b.agreement)))
         if b.key_tier != "none":
-            lines.append(f"重点企业 key enterprise: {b.key_tier}")
+            lines.append(msg("Key enterprise: %(tier)s.", tier=word(b.key_tier)))
         return tuple(lines)

@@ -33,6 +33,7 @@ from matcher.lending.demand import Demand, get_demand, open_demands
 from matcher.lending.engine_scoring import EngineScorer
 from matcher.lending.pool import EmployeeView, lendable_employees
 from matcher.runtime import Runtime
+from matcher.words import msg
 
 DEFAULT_MIN_SCORE = 0.0  # any allowed pair; raise it to hide weak matches
 
@@ -115,8 +116,10 @@ def default_scorer(rt: Runtime, session: Session, today: date, *, progress: bool
 
 def _candidate(scorer: Scorer, d: Demand, e: EmployeeView, score: float) -> Candidate:
     window = f"{e.available_from or '…'} ~ {e.available_to or '…'}"
-    own = (f"可借调期 lending window {window} 覆盖 covers {d.start_date} ~ {d.end_date}",
-           f"日成本 declared daily cost {(e.daily_cost or 0) / 100:.2f} 元 yuan")
+    amount = f"{(e.daily_cost or 0) / 100:.2f}"
+    own = (msg("The lending window %(window)s covers %(start)s ~ %(end)s.", window=window,
+               start=d.start_date.isoformat(), end=d.end_date.isoformat()),
+           msg("Declared daily cost: %(amount)s yuan.", amount=amount))
     return Candidate(e, round(score, 4), (*scorer.reasons(d, e), *own))
 
 

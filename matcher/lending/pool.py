@@ -30,6 +30,7 @@ from matcher.models import Agreement, AgreementEmployee, Enterprise, SurplusEmpl
 from matcher.models.base import utcnow
 from matcher.reference.districts import find as find_district
 from matcher.runtime import Runtime
+from matcher.words import Msg, msg
 
 
 @dataclass(frozen=True)
@@ -94,15 +95,15 @@ def to_view(emp: SurplusEmployee) -> EmployeeView:
 def _check_window(start: date | None, end: date | None) -> None:
     if start and end and start > end:
         raise ValidationFailed(
-            "可借调期开始日期晚于结束日期 / the lending window starts after it ends",
-            fields={"available_to": ["must be on or after available_from"]},
+            msg("The lending window starts after it ends."),
+            fields={"available_to": [msg("Must be on or after the first available day.")]},
         )
 
 
 def _load(session: Session, employee_id: int) -> SurplusEmployee:
     emp = session.get(SurplusEmployee, employee_id)
     if emp is None:
-        raise NotFound(f"surplus employee {employee_id} not found")
+        raise NotFound(msg("No idle employee %(id)s.", id=employee_id))
     return emp
 
 
@@ -110,19 +111,20 @@ def declare_employee(
     rt: Runtime, uow: UnitOfWork, enterprise_id: int, data: EmployeeInput, *, actor: str
 ) -> EmployeeView:
     """Add one idle employee of ``enterprise_id`` to the pool."""
-    fields: dict[str, list[str]] = {}
+    fields: dict[str, list[Msg]] = {}
     if not data.external_id.strip():
-        fields["external_id"] = ["required"]
+        fields["external_id"] = [msg("This field is required.")]
     if data.daily_cost is not None and data.daily_cost < 0:
-        fields["daily_cost"] = ["must be >= 0 fen"]
+        fields["daily_cost"] = [msg("Must not be negative.")]
     district = find_district(data.district) if data.district else None
     if data.district and district is None:
-        fields["district"] = ["不是本市的区 / not a district of this city"]
+        fields["district"] = [msg("Not a district of this city.")]
+    if data.available_from and data.available_to and data.available_from > data.available_to:
+        fields["available_to"] = [msg("Must be on or after the first available day.")]
     if fields:
-        raise ValidationFailed("员工信息有误 / invalid employee data", fields=fields)
-    _check_window(data.available_from, data.available_to)
+        raise ValidationFailed(msg("Some employee details are invalid."), fields=dict(fields))
     if uow.s.get(Enterprise, enterprise_id) is None:
-        raise NotFound(f"enterprise {enterprise_id} not found")
+        raise NotFound(msg("No enterprise %(id)s.", id=enterprise_id))
     emp = SurplusEmployee(
         external_id=data.external_id.strip(), enterprise_id=enterprise_id, name=data.name,
         skills=list(data.skills), experience=data.experience,
@@ -136,8 +138,8 @@ def declare_employee(
             uow.s.add(emp)
     except IntegrityError:
         raise ValidationFailed(
-            "员工编号已存在 / this employee id is already declared",
-            fields={"external_id": [f"{data.external_id!r} already exists"]},
+            msg("This employee number is already declared."),
+            fields={"external_id": [msg("%(value)s already exists.", value=data.external_id)]},
         ) from None
     audit.record(uow.s, actor, "surplus.declared", "surplus_employee", emp.id,
                  {"enterprise_id": enterprise_id, "consent": data.consent})
@@ -166,8 +168,8 @@ def update_window(
     """Change the lending window (and, if given, the declared daily cost in fen)."""
     _check_window(available_from, available_to)
     if daily_cost is not None and daily_cost < 0:
-        raise ValidationFailed("日成本不能为负 / daily cost must be >= 0",
-                               fields={"daily_cost": ["must be >= 0 fen"]})
+        raise ValidationFailed(msg("The daily cost must not be negative."),
+                               fields={"daily_cost": [msg("Must not be negative.")]})
     emp = _load(uow.s, employee_id)
     running = uow.s.scalars(
         select(Agreement).join(AgreementEmployee).where(

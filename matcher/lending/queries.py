@@ -21,6 +21,7 @@ from matcher.errors import NotFound, ValidationFailed
 from matcher.lending import ack, documents
 from matcher.lending.agreements import get_agreement
 from matcher.lending.matching import Candidate, match_demand, match_lender
+from matcher.lending.pool import get_employee
 from matcher.lending.pool import to_view as employee_view
 from matcher.lending.terms import AgreementView
 from matcher.lending.terms import to_view as agreement_view
@@ -29,6 +30,7 @@ from matcher.models import Agreement, BorrowingRequest, SurplusEmployee
 from matcher.principal import Principal
 from matcher.runtime import Work
 from matcher.vacancies.queries import Page, paginate, slice_page
+from matcher.words import msg
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def request_view(s: Session, request_id: int) -> dict[str, Any]:
     """One borrowing request as plain values, or NotFound."""
     r = s.get(BorrowingRequest, request_id)
     if r is None:
-        raise NotFound(f"borrowing request {request_id} not found")
+        raise NotFound(msg("No borrowing request %(id)s.", id=request_id))
     return request_dict(r)
 
 
@@ -97,6 +99,20 @@ def own_agreements(uow: Work, actor: Principal, page: int = 1, per_page: int = 2
 
 
 @query(Role.ENTERPRISE)
+def own_request(uow: Work, actor: Principal, request_id: int) -> dict[str, Any]:
+    """One borrowing request of the caller's enterprise."""
+    perm.own_request(uow.s, actor, request_id)
+    return request_view(uow.s, request_id)
+
+
+@query(Role.ENTERPRISE)
+def own_employee(uow: Work, actor: Principal, employee_id: int) -> dict[str, Any]:
+    """One idle employee of the caller's enterprise."""
+    perm.own_employee(uow.s, actor, employee_id)
+    return asdict(get_employee(uow.s, employee_id))
+
+
+@query(Role.ENTERPRISE)
 def agreement(uow: Work, actor: Principal, agreement_id: int) -> SidedAgreement:
     """One agreement the caller's enterprise is party to, with the caller's side."""
     side = perm.agreement_party(uow.s, actor, agreement_id)
@@ -109,8 +125,8 @@ def agreement(uow: Work, actor: Principal, agreement_id: int) -> SidedAgreement:
 
 
 def _no_weights(exc: WeightsError) -> ValidationFailed:
-    return ValidationFailed("该日期无法匹配 / no ranking on that date",
-                            fields={"date": [str(exc)]})
+    return ValidationFailed(msg("No ranking is in force on that date."),
+                            fields={"date": [msg("No ranking is in force on that date.")]})
 
 
 def _cand(c: Candidate) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from matcher.errors import ValidationFailed
 from matcher.models import Agreement
+from matcher.words import Msg, msg
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,13 @@ class Proposal:
 def terms_of(own_enterprise_id: int, p: Proposal) -> AgreementInput:
     """The :class:`AgreementInput` of a proposal made by ``own_enterprise_id``."""
     if p.role not in ("lender", "borrower"):
-        raise ValidationFailed("未知角色 / unknown role", fields={"role": ["lender|borrower"]})
+        raise ValidationFailed(msg("Unknown side."), fields={
+            "role": [msg("Choose the lender or the borrower.")]})
     fen = Decimal(p.reimbursement_yuan_per_day) * 100
     if not fen.is_finite() or fen != fen.to_integral_value() or not 0 <= fen <= 10**8:
-        raise ValidationFailed("金额有误 / invalid amount", fields={
-            "reimbursement_yuan_per_day": ["at most two decimals, not negative"]})
+        raise ValidationFailed(msg("Invalid amount."), fields={
+            "reimbursement_yuan_per_day": [
+                msg("Enter an amount in yuan with at most two decimals, not negative.")]})
     lender, borrower = ((own_enterprise_id, p.counterparty_enterprise_id) if p.role == "lender"
                         else (p.counterparty_enterprise_id, own_enterprise_id))
     return AgreementInput(
@@ -127,18 +130,18 @@ def to_view(a: Agreement) -> AgreementView:
 
 def validate_terms(data: AgreementInput) -> None:
     """Field-level checks of proposed terms (ValidationFailed with field messages)."""
-    fields: dict[str, list[str]] = {}
+    fields: dict[str, list[Msg]] = {}
     if not data.employee_ids:
-        fields["employee_ids"] = ["at least one employee"]
+        fields["employee_ids"] = [msg("Choose at least one employee.")]
     elif len(set(data.employee_ids)) != len(data.employee_ids):
-        fields["employee_ids"] = ["an employee is listed twice"]
+        fields["employee_ids"] = [msg("An employee is listed twice.")]
     if data.start_date > data.end_date:
-        fields["end_date"] = ["must be on or after start_date"]
+        fields["end_date"] = [msg("Must be on or after the start date.")]
     if not 0 < data.daily_hours <= 12:
-        fields["daily_hours"] = ["must be more than 0 and at most 12"]
+        fields["daily_hours"] = [msg("Must be more than 0 and at most 12 hours.")]
     if data.reimbursement_per_day < 0:
-        fields["reimbursement_per_day"] = ["must be >= 0 fen"]
+        fields["reimbursement_per_day"] = [msg("Must not be negative.")]
     if not data.site.strip():
-        fields["site"] = ["required"]
+        fields["site"] = [msg("This field is required.")]
     if fields:
-        raise ValidationFailed("协议条款有误 / invalid agreement terms", fields=fields)
+        raise ValidationFailed(msg("Some agreement terms are invalid."), fields=dict(fields))

@@ -52,6 +52,7 @@ from matcher.matching.profiles import PersonProfile, VacancyProfile
 from matcher.matching.sides import Side, pair_sides, person_side, table_side, vacancy_side
 from matcher.matching.tables import PeopleTable, VacancyTable, Vocab, skill_bits
 from matcher.skills import SkillMatcher
+from matcher.words import msg
 
 __all__ = ["ALREADY_LENT", "MISSING_REQUIRED_SKILLS", "NO_CONSENT", "NOT_ACCEPTING_BORROWED",
            "NOT_AVAILABLE", "OTHER_CITY", "OUTSIDE_LENDING_WINDOW", "OWN_ENTERPRISE",
@@ -105,17 +106,22 @@ def _detail(code: str, p: PersonProfile, v: VacancyProfile, vacancy: Side, today
     if code == TOO_FAR:
         dist, exact = _estimated_km(p, v)
         assert p.travel_km is not None
-        about = "" if exact else "about "
-        return Exclusion(code, f"{about}{dist:.1f} km away, beyond the {p.travel_km:g} km radius"
-                         + ("" if exact else " (estimated from the district centre)"),
+        km, radius = f"{dist:.1f}", f"{p.travel_km:g}"
+        text = (msg("%(km)s km away, beyond the %(radius)s km radius.", km=km, radius=radius)
+                if exact else
+                msg("About %(km)s km away (estimated from the district centre), beyond the "
+                    "%(radius)s km radius.", km=km, radius=radius))
+        return Exclusion(code, text,
                          {"distance_km": round(dist, 3), "travel_km": p.travel_km,
                           "approximate": not exact})
     if code == OTHER_CITY:
-        return Exclusion(code, f"the vacancy is in {v.city}, not in {p.city}",
+        return Exclusion(code, msg("The vacancy is in %(there)s, not in %(here)s.",
+                                   there=v.city, here=p.city),
                          {"vacancy_city": v.city, "person_city": p.city})
     if code == MISSING_REQUIRED_SKILLS:
         missing = skills.match(v.required_skills, p.skills).missing
-        return Exclusion(code, "missing required skills: " + ", ".join(missing),
+        return Exclusion(code, msg("Missing required skills: %(skills)s.",
+                                   skills="、".join(missing)),
                          {"missing": list(missing)})
     if code == NOT_AVAILABLE:
         first = int(vacancy["start_day"][0])
@@ -126,14 +132,14 @@ def _detail(code: str, p: PersonProfile, v: VacancyProfile, vacancy: Side, today
 
 
 _MESSAGES = {
-    PERSON_DELETED: "the person's profile was deleted",
-    NO_CONSENT: "the person does not consent to be matched",
-    VACANCY_NOT_OPEN: "the vacancy is closed or has no headcount left",
-    NOT_ACCEPTING_BORROWED: "the vacancy does not take borrowed staff",
-    OWN_ENTERPRISE: "an employee is not lent to its own enterprise",
-    ALREADY_LENT: "the employee is on an active lending agreement",
-    OUTSIDE_LENDING_WINDOW: "the borrowing starts outside the employee's lending window",
-    NOT_AVAILABLE: "not available when the vacancy starts",
+    PERSON_DELETED: msg("The person's profile was deleted."),
+    NO_CONSENT: msg("The person does not consent to be matched."),
+    VACANCY_NOT_OPEN: msg("The vacancy is closed or has no headcount left."),
+    NOT_ACCEPTING_BORROWED: msg("The vacancy does not take borrowed staff."),
+    OWN_ENTERPRISE: msg("An employee is not lent to its own enterprise."),
+    ALREADY_LENT: msg("The employee is on an active lending agreement."),
+    OUTSIDE_LENDING_WINDOW: msg("The borrowing starts outside the employee's lending window."),
+    NOT_AVAILABLE: msg("Not available when the vacancy starts."),
 }
 
 

@@ -18,6 +18,7 @@ a ranked pair already holds every required skill (a hard constraint).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -40,18 +41,32 @@ from matcher.recommend.service import (
     weights_on,
 )
 from matcher.runtime import Runtime
+from matcher.words import N_, msg, word
 
 SCALE_KNOTS = (0.7916, 0.8388, 0.8605, 0.8702, 0.8788, 0.8844, 0.8942, 0.9083, 0.9273, 0.9499,
                1.0453)  # engine score at 0, 10, ..., 100 (scripts/fit_score_scale.py, e5-small)
 MAX_REASONS = 4
 SIMILAR_WORK = 0.85  # a text similarity above which the work itself is a reason
+#: the score components by the words a person reads
+COMPONENT_WORDS = {
+    "semantic": N_("Text similarity"), "skills": N_("Skills"), "distance": N_("Distance"),
+    "key_tier": N_("Key enterprise"), "urgency": N_("Urgency"),
+    "agreement": N_("Lending agreement"), "freshness": N_("Freshness"),
+}
 
 
 def score_100(score: float | None) -> int | None:
     """The engine's score on the fixed 0-100 scale (see the module docstring)."""
     if score is None:
         return None
-    return int(round(float(np.interp(score, SCALE_KNOTS, np.arange(0, 101, 10)))))
+    x = float(score)  # np.interp on one scalar: ~4 us, and every result of an answer needs it
+    if x <= SCALE_KNOTS[0]:
+        return 0
+    if x >= SCALE_KNOTS[-1]:
+        return 100
+    i = bisect.bisect_right(SCALE_KNOTS, x) - 1
+    lo, hi = SCALE_KNOTS[i], SCALE_KNOTS[i + 1]
+    return round(10 * i + 10 * (x - lo) / (hi - lo))
 
 
 def _component_value(m: Any, name: str) -> float | None:
@@ -123,20 +138,27 @@ class Explanation:
         return [e.code for e in self.excluded_by]
 
     def reasons(self) -> list[str]:
-        """Human-readable lines: exclusions, or the contributions from largest down."""
+        """Lines a person reads (:func:`~matcher.words.msg`, translated where shown):
+        the exclusions, or the rank and the contributions from largest down."""
         if not self.eligible:
-            return [f"excluded ({e.code}): {e.message}" for e in self.excluded_by]
-        lines = [f"rank {self.rank}" if self.rank else f"ranked below the top {RANK_LIMIT}"]
+            return [msg("Excluded: %(reason)s", reason=e.message) for e in self.excluded_by]
+        lines: list[str] = [msg("Rank %(n)s.", n=self.rank) if self.rank else
+                            msg("Ranked below the top %(n)s.", n=RANK_LIMIT)]
         for c in sorted(self.components, key=lambda c: -c.contribution):
-            lines.append(f"{c.name}: {c.value:.3f} x {c.weight:g} = {c.contribution:.4f}")
+            lines.append(msg("%(component)s: %(value)s × weight %(weight)s = %(points)s",
+                             component=word(COMPONENT_WORDS.get(c.name, c.name)),
+                             value=f"{c.value:.2f}", weight=f"{c.weight:.2f}",
+                             points=f"{c.contribution:.3f}"))
         if self.matched_skills:
-            lines.append("has: " + ", ".join(self.matched_skills))
+            lines.append(msg("Has: %(skills)s", skills="、".join(self.matched_skills)))
         if self.missing_skills:
-            lines.append("lacks (preferred): " + ", ".join(self.missing_skills))
+            lines.append(msg("A plus (preferred, not required): %(skills)s",
+                             skills="、".join(self.missing_skills)))
         if self.key_tier != "none":
-            lines.append(f"key-enterprise tier: {self.key_tier}")
+            lines.append(msg("Key-enterprise tier: %(tier)s", tier=word(self.key_tier)))
         if self.agreement:
-            lines.append(f"lending agreement between the enterprises: {self.agreement}")
+            lines.append(msg("Lending agreement between the enterprises: %(state)s",
+                             state=word(self.agreement)))
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -167,12 +189,14 @@ def explain(
         deals = agreements_between(uow.s, [(person.enterprise_id or 0,
                                             vacancy.enterprise_id or 0)])
     found = deals.get((person.enterprise_id or 0, vacancy.enterprise_id or 0), set())
-    b = score_pair(person, vacancy, similarity, weights=w, skills=reg.skills, today=today,
-                   agreements=found)
     rank = None
     if not excluded:
         ranked = recommend_for_profile(rt, person, k=RANK_LIMIT, as_of=today)
-        rank = next((r.rank for r in ranked if r.vacancy_id == vacancy_id), None)
+        hit = next((r for r in ranked if r.vacancy_id == vacancy_id), None)
+        if hit is not None:  # the text signal it was ranked with (fused with lexical scores)
+            rank, similarity = hit.rank, hit.components["semantic"]["value"]
+    b = score_pair(person, vacancy, similarity, weights=w, skills=reg.skills, today=today,
+                   agreements=found)
     return Explanation(
         person_kind=kind, person_id=person_id, vacancy_id=vacancy_id, eligible=not excluded,
         excluded_by=excluded, score=b.score, components=b.components, similarity=similarity,

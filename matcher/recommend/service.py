@@ -12,6 +12,13 @@ more than ``k`` hits and widens until no unfetched hit could still enter the top
 similarity is at most the last fetched one's and its other components at most their
 weights), or until ``RANK_LIMIT`` hits have been scored. The result is the one scoring every
 such hit exactly would give; about ``k`` rows are read per request.
+
+The similarity the components read is the text signal of
+:func:`~matcher.matching.text_score.fused_similarity`: the FAISS cosine of each fetched hit
+fused with the lexical BM25 of the query's text against the hit's text (kept by slot beside
+the FAISS index), over the fetched hits; with no lexical index it is the cosine. Retrieval
+stays dense: lexical scores re-rank what FAISS fetched, and an unfetched hit is bounded by
+its cosine as before.
 """
 
 from __future__ import annotations
@@ -26,9 +33,10 @@ import numpy as np
 
 from matcher.errors import NotFound
 from matcher.index.hits import Hits, MaskMemo
+from matcher.index.lexical_index import vacancy_words
 from matcher.index.registry import Registry, get_registry
 from matcher.matching import constraints, estimate
-from matcher.matching.embedding import embed_people, embed_vacancies
+from matcher.matching.embedding import embed_people, embed_vacancies, person_text
 from matcher.matching.estimate import TOLERANCE
 from matcher.matching.profiles import (
     PersonKind,
@@ -41,8 +49,10 @@ from matcher.matching.profiles import (
 )
 from matcher.matching.ranking import AgreementCache, Breakdown, score_pairs
 from matcher.matching.sides import pair_sides
+from matcher.matching.text_score import LEXICAL, engine_fusion, engine_query, fused_similarity
 from matcher.matching.weights import WeightsVersion, load_weights
 from matcher.runtime import Runtime
+from matcher.words import msg
 
 log = logging.getLogger(__name__)
 
@@ -137,27 +147,38 @@ def vacancy_vector(rt: Runtime, reg: Registry, v: VacancyProfile) -> np.ndarray:
     return embed_vacancies(rt.encoder, [v])[0]
 
 
+def _fused(hits: Hits, lexical: np.ndarray | None, text: str | None) -> Hits:
+    """The hits with their cosines fused with their lexical scores (unchanged without)."""
+    if lexical is None or not text or not len(hits):
+        return hits
+    sims = fused_similarity(hits.sims, {LEXICAL: lexical}, engine_fusion(text))
+    return Hits(hits.keys, sims.astype(np.float32), hits.rows)
+
+
 def _rank(reg: Registry, kind: str, query: np.ndarray, mask: Any, k: int, w_sem: float,
-          bonus: float, estimate: Estimate, score_hits: ScoreHits) -> list[Scored]:
+          bonus: float, estimate: Estimate, score_hits: ScoreHits,
+          text: str | None = None) -> list[Scored]:
     """The top ``k`` scored hits, widening the search until no unfetched hit could enter.
 
     ``bonus`` bounds the non-semantic part of any score, so a hit of similarity ``s`` scores
     at most ``w_sem * max(0, s) + bonus``. Every fetched hit is scored from the table
     (``estimate``); only the hits whose estimate can reach the ``k``-th are read and scored
     exactly (``score_hits``). A hit whose row is gone, no longer allowed, or scores other
-    than its estimate is stale: it is refreshed and the search repeated.
+    than its estimate is stale: it is refreshed and the search repeated. ``text``: the
+    query's text, for the lexical part of the text signal.
     """
     limit = max(RANK_LIMIT, k)
     n = min(max(MIN_FETCH, OVERFETCH * k), limit)
     memo = MaskMemo()
     scored: list[Scored] = []
     for _ in range(MAX_ROUNDS):
-        hits = reg.search_hits(kind, query, mask, n, memo)
+        dense, lexical = reg.search_texts(kind, query, mask, n, memo, text)
+        hits = _fused(dense, lexical, text)
         est = estimate(hits)
         order = np.lexsort((hits.keys, -est))
         kth = float(est[order[k - 1]]) if len(hits) >= k else None
         if not (len(hits) < n or n >= limit) and (
-                kth is None or kth - TOLERANCE < w_sem * max(0.0, float(hits.sims[-1])) + bonus):
+                kth is None or kth - TOLERANCE < w_sem * max(0.0, float(dense.sims[-1])) + bonus):
             n = min(n * 4, limit)
             continue
         picks = order if kth is None else order[est[order] >= kth - 3 * TOLERANCE]
@@ -218,7 +239,7 @@ def recommend_for_profile(
                                        vocab=reg.vocab, today=today, agreements=values)
 
     ranked = _rank(reg, "vacancies", q, mask, k, w.weights["semantic"], person_bonus(w, person),
-                   scores, score_hits)
+                   scores, score_hits, engine_query(person_text(person)))
     return [_match(v, b, rank) for rank, (_, b, v) in enumerate(ranked, start=1)]
 
 
@@ -273,7 +294,8 @@ def load_person(rt: Runtime, kind: PersonKind, person_id: int) -> PersonProfile:
     with rt.uow() as uow:
         found = load_people(uow.s, [person_key(kind, person_id)])
     if not found:
-        raise NotFound(f"no {kind} with id {person_id}")
+        raise NotFound(msg("No job seeker %(id)s.", id=person_id) if kind == "seeker"
+                       else msg("No lendable employee %(id)s.", id=person_id))
     return found[0]
 
 
@@ -282,7 +304,7 @@ def load_vacancy(rt: Runtime, vacancy_id: int) -> VacancyProfile:
     with rt.uow() as uow:
         found = load_vacancies(uow.s, [vacancy_id])
     if not found:
-        raise NotFound(f"no vacancy with id {vacancy_id}")
+        raise NotFound(msg("No vacancy %(id)s.", id=vacancy_id))
     return found[0]
 
 
@@ -331,7 +353,7 @@ def candidates_for_vacancy(
                                       vocab=reg.vocab, today=today, agreements=values)
 
     ranked = _rank(reg, "people", q, mask, k, w.weights["semantic"], w.max_bonus, scores,
-                   score_hits)
+                   score_hits, vacancy_words(vacancy))
     out = []
     for rank, (key, b, p) in enumerate(ranked, start=1):
         kind, pid = split_person_key(key)

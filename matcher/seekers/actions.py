@@ -28,6 +28,7 @@ from matcher.seekers import services
 from matcher.seekers.services import SeekerInput, SeekerView
 from matcher.vacancies.queries import VacancyCard, get_vacancy
 from matcher.validators import InvalidIdentifier, compact, validate_id_number
+from matcher.words import msg
 
 IDENTIFIERS = ("phone", "id_number")
 SIGNUP_ACTOR = "signup"
@@ -104,8 +105,8 @@ def update_profile(uow: Work, actor: Principal, data: ProfileChanges) -> SeekerV
     if changes.get("district"):
         district = find_district(str(changes["district"]))
         if district is None:
-            raise ValidationFailed("the profile has invalid fields",
-                                   fields={"district": ["not a district of this city"]})
+            raise ValidationFailed(msg("The profile has invalid fields."),
+                                   fields={"district": [msg("Not a district of this city.")]})
         changes["district"] = district.name
     if data.keep_unchanged_identifiers:
         for name in _unchanged(uow, _sid(actor), changes):
@@ -140,8 +141,8 @@ def express_interest(uow: Work, actor: Principal, vacancy_id: int) -> VacancyCar
     """Tell the employer of an open vacancy that the caller is interested (an audit entry)."""
     card = get_vacancy(uow.s, vacancy_id)  # NotFound for an unknown id
     if card.status != "open":
-        raise ValidationFailed("This vacancy is no longer open.", code="vacancy_not_open",
-                               fields={"vacancy_id": ["not open"]})
+        raise ValidationFailed(msg("This vacancy is no longer open."), code="vacancy_not_open",
+                               fields={"vacancy_id": [msg("Not open.")]})
     audit.record(uow.s, actor.actor_name, "interest", "vacancy", vacancy_id,
                  {"seeker_id": _sid(actor)})
     return card

@@ -15,6 +15,7 @@ from matcher.models.subsidy import Placement, Recommendation
 from matcher.runtime import Runtime
 from matcher.seekers.services import SeekerView
 from matcher.subsidy.views import PlacementView, RecommendationView
+from matcher.words import msg
 
 PROFILE_FIELDS = (
     "external_id", "name", "district", "latitude", "longitude", "travel_km", "skills",
@@ -29,7 +30,7 @@ def export_seeker(rt: Runtime, uow: UnitOfWork, seeker_id: int) -> dict[str, Any
     """Everything stored about one seeker: profile, recommendations, placements."""
     seeker = uow.s.get(JobSeeker, seeker_id)
     if seeker is None or seeker.status == PersonStatus.DELETED:
-        raise NotFound(f"no job seeker with id {seeker_id}")
+        raise NotFound(msg("No job seeker %(id)s.", id=seeker_id))
     profile = {name: getattr(seeker, name) for name in PROFILE_FIELDS}
     profile["status"] = str(seeker.status)
     profile["id_number"] = rt.cipher.decrypt(seeker.id_number_enc)
@@ -49,7 +50,7 @@ def own_profile(uow: UnitOfWork, seeker_id: int) -> SeekerView:
     """The seeker's profile as the seeker services show it (identifiers masked)."""
     s = uow.s.get(JobSeeker, seeker_id)
     if s is None or s.status == PersonStatus.DELETED:
-        raise NotFound(f"no job seeker with id {seeker_id}")
+        raise NotFound(msg("No job seeker %(id)s.", id=seeker_id))
     return SeekerView(
         id=s.id, external_id=s.external_id, name=s.name, id_number_masked=s.id_number_masked,
         phone_masked=s.phone_masked, status=str(s.status), consent_matching=s.consent_matching,

@@ -29,6 +29,7 @@ from matcher.subsidy import eligibility
 from matcher.subsidy.rule_fields import DEGREE_LEVELS
 from matcher.subsidy.rule_store import current_rules
 from matcher.validators import InvalidIdentifier, validate_id_number
+from matcher.words import msg, words
 
 _PHONE_DIGITS = 11
 
@@ -96,32 +97,33 @@ def _validate(data: SeekerInput) -> SeekerInput:
         try:
             data = replace(data, id_number=validate_id_number(data.id_number))
         except InvalidIdentifier as exc:
-            errors["id_number"] = [str(exc)]
+            errors["id_number"] = [exc.args[0] if exc.args else str(exc)]
     if data.phone:
         digits = "".join(ch for ch in data.phone if ch.isdigit())
         if len(digits) != _PHONE_DIGITS or not digits.startswith("1"):
-            errors["phone"] = ["expected an 11-digit mobile number"]
+            errors["phone"] = [msg("Expected an 11-digit mobile number.")]
         data = replace(data, phone=digits)
     if (data.latitude is None) != (data.longitude is None):
         errors["longitude" if data.longitude is None else "latitude"] = [
-            "latitude and longitude must be given together"]
+            msg("Latitude and longitude must be given together.")]
     elif data.latitude is not None and not valid_coordinates(data.latitude, data.longitude):
-        errors["latitude"] = ["coordinates out of range"]
+        errors["latitude"] = [msg("Coordinates out of range.")]
     if data.travel_km is not None and not 0 <= data.travel_km <= 1000:
-        errors["travel_km"] = ["must be between 0 and 1000"]
+        errors["travel_km"] = [msg("Must be between %(low)s and %(high)s.", low=0, high=1000)]
     if data.available_from and data.available_to and data.available_from > data.available_to:
-        errors["available_to"] = ["must be on or after available_from"]
+        errors["available_to"] = [msg("Must be on or after the first day available.")]
     if data.graduation_year is not None and not 1950 <= data.graduation_year <= 2100:
-        errors["graduation_year"] = ["must be a year from 1950 to 2100"]
+        errors["graduation_year"] = [msg("Must be a year from %(low)s to %(high)s.",
+                                           low=1950, high=2100)]
     if data.degree_level is not None and data.degree_level not in DEGREE_LEVELS:
-        errors["degree_level"] = [f"one of {', '.join(DEGREE_LEVELS)}"]
+        errors["degree_level"] = [msg("One of %(values)s.", values=words(DEGREE_LEVELS))]
     bad = [c for c in data.categories if c not in {e.value for e in SeekerCategory}]
     if bad:
-        errors["categories"] = [f"unknown category {bad[0]!r}"]
+        errors["categories"] = [msg("Unknown category %(value)s.", value=repr(bad[0]))]
     if not (data.desired_positions or data.skills or (data.experience or "").strip()):
-        errors["skills"] = ["give at least desired positions, skills or experience"]
+        errors["skills"] = [msg("Give at least desired positions, skills or experience.")]
     if errors:
-        raise ValidationFailed("the profile has invalid fields", fields=errors)
+        raise ValidationFailed(msg("The profile has invalid fields."), fields=errors)
     return replace(data, desired_positions=_clean(data.desired_positions),
                    skills=_clean(data.skills), categories=_clean(data.categories))
 
@@ -144,7 +146,7 @@ def _flush(uow: UnitOfWork) -> None:
         with uow.s.begin_nested():
             uow.s.flush()
     except IntegrityError:
-        raise Conflict("a profile with this external id or ID number exists",
+        raise Conflict(msg("A profile with this external id or ID number exists."),
                        code="duplicate_seeker") from None
 
 
@@ -152,7 +154,7 @@ def get_active(uow: UnitOfWork, seeker_id: int) -> JobSeeker:
     """The seeker's row, or NotFound when missing or deleted."""
     seeker = uow.s.get(JobSeeker, seeker_id)
     if seeker is None or seeker.status == PersonStatus.DELETED:
-        raise NotFound(f"no job seeker with id {seeker_id}")
+        raise NotFound(msg("No job seeker %(id)s.", id=seeker_id))
     return seeker
 
 
@@ -173,8 +175,8 @@ def update_seeker(rt: Runtime, uow: UnitOfWork, seeker_id: int, changes: Mapping
     """Change profile fields; ``id_number`` / ``phone`` given in clear are re-encrypted."""
     unknown = sorted(set(changes) - EDITABLE)
     if unknown:
-        raise ValidationFailed("these fields cannot be edited",
-                               fields={name: ["not editable"] for name in unknown})
+        raise ValidationFailed(msg("These fields cannot be edited."),
+                               fields={name: [msg("Not editable.")] for name in unknown})
     seeker = get_active(uow, seeker_id)
     current = SeekerInput(**{
         f.name: getattr(seeker, f.name) for f in fields(SeekerInput)

@@ -24,6 +24,7 @@ from matcher.subsidy.rule_store import RecordedRule, current_rules
 from matcher.subsidy.rule_store import record_rules as store_rules
 from matcher.subsidy.rules import RuleSet
 from matcher.subsidy.views import ClaimView, LedgerView, RecommendationView, SubmitResult
+from matcher.words import msg
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,8 @@ def agency_of(actor: Principal, agency_id: int | None) -> int:
         assert actor.agency_id is not None  # the role check refuses unlinked staff
         return actor.agency_id
     if agency_id is None:
-        raise ValidationFailed("name the agency to act for",
-                               fields={"agency_id": ["required for the system"]})
+        raise ValidationFailed(msg("Name the agency to act for."),
+                               fields={"agency_id": [msg("Required when the system acts.")]})
     return agency_id
 
 

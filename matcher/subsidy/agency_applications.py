@@ -10,6 +10,7 @@ from matcher.inbox import notify
 from matcher.models import Application, HRAgency, Vacancy
 from matcher.models.applications import ApplicationSource, ApplicationStatus
 from matcher.subsidy.views import RecommendationView
+from matcher.words import msg
 
 
 def application_from(s: Session, rec: RecommendationView, *, actor: str) -> int | None:
@@ -27,8 +28,8 @@ def application_from(s: Session, rec: RecommendationView, *, actor: str) -> int 
                  {"recommendation_id": rec.id, "agency_id": rec.agency_id})
     vacancy = s.get(Vacancy, rec.vacancy_id)
     agency = s.get(HRAgency, rec.agency_id)
-    title = f"机构推荐 Recommended by {agency.name if agency else 'an agency'}: " + (
-        vacancy.title if vacancy else "")
+    title = msg("Recommended by %(agency)s: %(title)s", agency=agency.name if agency else "-",
+                title=vacancy.title if vacancy else "")
     if vacancy is not None:
         notify.notify(s, notify.enterprise(vacancy.enterprise_id), "application.recommended",
                       title, entity="application", entity_id=app.id)

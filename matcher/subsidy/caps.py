@@ -20,12 +20,14 @@ from sqlalchemy.orm import Session
 from matcher.errors import Refused
 from matcher.models.subsidy import SubsidyCapCounter, SubsidyClaim
 from matcher.subsidy.sqlutil import insert_ignore, violated
+from matcher.words import N_, Msg, msg, word
 
 CHECK_NAME = "ck_subsidy_cap_counters_within_cap"
 STAGES = ("approved", "paid")
 KEY_COLUMNS = ["rule_code", "scope", "subject", "period", "stage"]
 _SUBJECTS = {"per_person": ("seeker", False), "per_agency_per_year": ("agency", True),
              "per_enterprise_per_year": ("enterprise", True)}
+SCOPE_WORDS = (N_("per_person"), N_("per_agency_per_year"), N_("per_enterprise_per_year"))
 
 
 @dataclass(frozen=True, order=True)
@@ -43,6 +45,15 @@ class CapKey:
         when = f" in {self.period}" if self.period else ""
         return (f"{self.scope} cap of {self.cap_fen / 100:.2f} yuan of rule {self.rule_code} "
                 f"for {self.subject}{when}")
+
+    def words(self) -> Msg:
+        """The cap in words, e.g. ``the per-person cap of 311.00 yuan of <rule>``."""
+        return msg("The %(scope)s cap of %(cap)s yuan of %(rule)s", scope=word(self.scope),
+                   cap=_yuan(self.cap_fen), rule=word(self.rule_code))
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:,.2f}"
 
 
 def keys_for(claim: SubsidyClaim) -> list[CapKey]:
@@ -81,10 +92,11 @@ def reserve(session: Session, keys: list[CapKey], amount_fen: int, stage: str) -
                 raise
             used = session.scalar(select(SubsidyCapCounter.used_fen).where(*where)) or 0
             raise Refused(
-                f"the {key.describe()} is reached ({used / 100:.2f} yuan {stage}; this claim "
-                f"needs {amount_fen / 100:.2f})",
+                msg("%(cap)s is reached (%(used)s yuan %(stage)s; this claim needs "
+                    "%(amount)s yuan).", cap=key.words(), used=_yuan(used), stage=word(stage),
+                    amount=_yuan(amount_fen)),
                 code="cap_exceeded",
-                fields={"caps": [key.describe()]},
+                fields={"caps": [key.words()]},
             ) from None
 
 

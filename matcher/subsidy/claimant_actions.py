@@ -26,6 +26,7 @@ from matcher.subsidy.evaluate import Claimant
 from matcher.subsidy.placements import load_facts
 from matcher.subsidy.rule_store import current_rules
 from matcher.subsidy.views import ClaimView, SubmitResult
+from matcher.words import msg, word, words
 
 PARTY_ROLES = {Role.ENTERPRISE: ClaimantKind.ENTERPRISE, Role.SEEKER: ClaimantKind.PERSON,
                Role.AGENCY: ClaimantKind.AGENCY}
@@ -70,7 +71,7 @@ def own_placement(uow: Work, actor: Principal, placement_id: int) -> None:
                  ClaimantKind.AGENCY: p.agency_id}[me.kind]
         if owner == me.id:
             return
-    raise NotFound(f"no placement with id {placement_id}", code="placement_not_found")
+    raise NotFound(msg("No hire %(id)s.", id=placement_id), code="placement_not_found")
 
 
 def _submit_own(uow: Work, actor: Principal, data: OwnClaimInput) -> SubmitResult:
@@ -118,13 +119,14 @@ def set_enterprise_category(uow: Work, actor: Principal, enterprise_id: int,
     """The bureau sets an enterprise's size and leading-industrial flag; re-evaluates."""
     ent = uow.s.get(Enterprise, enterprise_id)
     if ent is None:
-        raise NotFound(f"no enterprise with id {enterprise_id}", code="enterprise_not_found")
+        raise NotFound(msg("No enterprise %(id)s.", id=enterprise_id),
+                       code="enterprise_not_found")
     before = {"size_class": ent.size_class.value,
               "is_leading_industrial": ent.is_leading_industrial}
     if size_class is not None:
         if size_class not in {s.value for s in SizeClass}:
-            raise ValidationFailed("unknown size class", fields={"size_class": [
-                "one of " + ", ".join(s.value for s in SizeClass)]})
+            raise ValidationFailed(msg("Unknown enterprise size."), fields={"size_class": [
+                msg("One of: %(sizes)s", sizes=words([s.value for s in SizeClass]))]})
         ent.size_class = SizeClass(size_class)
     if is_leading_industrial is not None:
         ent.is_leading_industrial = bool(is_leading_industrial)
@@ -144,18 +146,20 @@ def direct_pay(uow: Work, actor: Principal, rule_code: str,
     rules = current_rules(uow.rt)
     rule = rules.get(rule_code)
     if rule is None:
-        raise ValidationFailed(f"unknown subsidy rule {rule_code!r}",
-                               fields={"rule_code": [f"must be one of {sorted(rules.rules)}"]})
+        raise ValidationFailed(msg("No subsidy rule %(code)s.", code=rule_code),
+                               fields={"rule_code": [msg("Choose a subsidy from the list.")]})
     if not rule.direct_payment:
-        raise Refused(f"rule {rule_code} is not paid directly (direct_payment is not set)",
-                      code="not_direct_payment", fields={"rule_code": ["not direct_payment"]})
+        raise Refused(msg("%(rule)s is not paid directly: its claimants apply for it.",
+                          rule=word(rule_code)), code="not_direct_payment",
+                      fields={"rule_code": [msg("Choose a subsidy the bureau pays directly.")]})
     result = DirectPayResult()
     for pid in sorted(set(placement_ids)):
         party = eligibility.party_of(load_facts(uow.s, pid), rule.claimant)
         for step in rule.tranches:
             slot = {"placement_id": pid, "tranche": step.number}
             if party is None:
-                result.skipped.append({**slot, "code": "no_party", "reason": "no such party"})
+                result.skipped.append({**slot, "code": "no_party",
+                                       "reason": msg("Nobody to pay for this hire.")})
                 continue
             req = claims.ClaimRequest(Claimant(rule.claimant, party), pid, rule_code,
                                       step.number)

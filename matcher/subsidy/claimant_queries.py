@@ -29,6 +29,7 @@ from matcher.subsidy.queries import _named_claim
 from matcher.subsidy.rule_store import current_rules
 from matcher.subsidy.views import ClaimView
 from matcher.vacancies.queries import Page, paginate
+from matcher.words import msg
 
 CSV_COLUMNS = ["placement_id", "rule_code", "tranche", "party_kind", "party_id", "party_name",
                "district", "vacancy_title", "amount_yuan", "evaluated_on"]
@@ -57,7 +58,7 @@ def own_claim(uow: Work, actor: Principal, claim_id: int) -> ClaimView:
     me = caller_party(actor)
     view = claims.get_claim(uow, claim_id, actor=actor.actor())
     if (view.claimant_kind, view.claimant_id) != (me.kind.value, me.id):
-        raise NotFound(f"claim {claim_id} not found")
+        raise NotFound(msg("No claim %(id)s.", id=claim_id))
     return _named_claim(uow, view)
 
 
@@ -72,7 +73,7 @@ def own_eligibility(uow: Work, actor: Principal) -> list[dict[str, Any]]:
     return [_item(uow, EligibilityView.of(r)) for r in rows]
 
 
-@query(Role.ENTERPRISE, Role.SEEKER, Role.ADMIN)
+@query(Role.ENTERPRISE, Role.SEEKER, Role.ADMIN, Role.AGENCY)
 def claim_rule_names(uow: Work, actor: Principal) -> dict[str, str]:
     """Code -> name of the rules in force (for forms and tables)."""
     return {code: rule.name for code, rule in sorted(current_rules(uow.rt).rules.items())}
@@ -95,7 +96,8 @@ def _item(uow: Work, v: EligibilityView) -> dict[str, Any]:
         SubsidyClaim.placement_id == v.placement_id, SubsidyClaim.rule_code == v.rule_code,
         SubsidyClaim.tranche == v.tranche))
     return {"rule_code": v.rule_code, "placement_id": v.placement_id, "tranche": v.tranche,
-            "eligible": v.eligible, "amount_yuan": v.amount_yuan,
+            "eligible": v.eligible, "amount_yuan": v.amount_yuan, "amount_fen": v.amount_fen,
+            "potential_amount_fen": v.potential_fen,
             "potential_amount_yuan": v.potential_fen / 100, "trace": v.trace,
             "missing": v.missing, "evaluated_on": v.evaluated_on, "claim_link": v.claim_link,
             "claim_id": claim.id if claim else None,

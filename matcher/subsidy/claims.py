@@ -33,6 +33,8 @@ from matcher.subsidy.placements import load_facts
 from matcher.subsidy.rule_store import record_rule
 from matcher.subsidy.rules import RuleSet
 from matcher.subsidy.views import ClaimView, SubmitResult
+from matcher.subsidy.wording import sentence
+from matcher.words import msg, word
 
 ENTITY = "subsidy_claim"
 
@@ -63,8 +65,9 @@ def draft_claim(uow: UnitOfWork, rules: RuleSet, req: ClaimRequest, *, actor: Ac
     # the rule pays may hold the (placement, rule, tranche) slot.
     wrong = [c for c in ev.failed if c.condition in ("claimant_kind", "claimant_is_party")]
     if wrong:
-        raise Refused("the claimant cannot claim this rule for this placement",
-                      code="not_eligible", fields={c.condition: [c.reason] for c in wrong})
+        raise Refused(msg("You cannot claim this subsidy for this hire."),
+                      code="not_eligible",
+                      fields={c.condition: [sentence(c.as_dict())] for c in wrong})
     claim = _new_claim(req, ev, facts, ClaimStatus.DRAFT)
     _insert(s, claim, req)
     audit.record(s, actor.name, "claim.drafted", ENTITY, claim.id, _audit_data(claim))
@@ -75,8 +78,8 @@ def submit_claim(uow: UnitOfWork, rules: RuleSet, req: ClaimRequest, *, idempote
                  actor: Actor, on_date: date | None = None) -> SubmitResult:
     """Submit a claim (promoting the claimant's draft if any); a retried key gets the first."""
     if not isinstance(idempotency_key, str) or not 1 <= len(idempotency_key) <= 128:
-        raise ValidationFailed("invalid idempotency key", fields={
-            "idempotency_key": ["must be a string of 1 to 128 characters"]})
+        raise ValidationFailed(msg("The request key is not valid."), fields={
+            "idempotency_key": [msg("Must be text of 1 to 128 characters.")]})
     _may_claim(actor, req)
     s = uow.s
     fingerprint = req.fingerprint()
@@ -85,8 +88,9 @@ def submit_claim(uow: UnitOfWork, rules: RuleSet, req: ClaimRequest, *, idempote
         replay = _replay(s, idempotency_key, fingerprint)
         if replay is not None:
             return replay
-        raise Refused("the claim does not meet the rule's conditions", code="not_eligible",
-                      fields={c.condition: [c.reason] for c in ev.failed})
+        raise Refused(msg("The claim does not meet the subsidy's conditions."),
+                      code="not_eligible",
+                      fields={c.condition: [sentence(c.as_dict())] for c in ev.failed})
     claim = _promote_draft(s, req, ev, idempotency_key, fingerprint)
     if claim is None:
         claim = _new_claim(req, ev, facts, ClaimStatus.SUBMITTED)
@@ -122,7 +126,8 @@ def reject_claim(uow: UnitOfWork, claim_id: int, *, actor: Actor, reason: str) -
     """Reject a submitted claim with a reason."""
     require_admin(actor, "reject claims")
     if not isinstance(reason, str) or not reason.strip():
-        raise ValidationFailed("a reason is required", fields={"reason": ["must not be empty"]})
+        raise ValidationFailed(msg("A reason is required."),
+                               fields={"reason": [msg("Please give a reason.")]})
     s = uow.s
     claim = _transition(s, claim_id, ClaimStatus.SUBMITTED, ClaimStatus.REJECTED, actor,
                         reason.strip())
@@ -135,10 +140,10 @@ def get_claim(uow: UnitOfWork, claim_id: int, *, actor: Actor) -> ClaimView:
     """One claim with its trace, for an admin or the claimant (others: not found)."""
     claim = uow.s.get(SubsidyClaim, claim_id)
     if claim is None:
-        raise NotFound(f"claim {claim_id} not found")
+        raise NotFound(msg("No claim %(id)s.", id=claim_id))
     view = ClaimView.of(claim)
     if not actor.speaks_for(claim.claimant_kind, view.claimant_id):
-        raise NotFound(f"claim {claim_id} not found")
+        raise NotFound(msg("No claim %(id)s.", id=claim_id))
     return view
 
 
@@ -146,7 +151,7 @@ def _transition(s: Session, claim_id: int, source: ClaimStatus, target: ClaimSta
                 actor: Actor, reason: str) -> SubsidyClaim:
     claim = s.get(SubsidyClaim, claim_id)
     if claim is None:
-        raise NotFound(f"claim {claim_id} not found")
+        raise NotFound(msg("No claim %(id)s.", id=claim_id))
     done = s.execute(
         update(SubsidyClaim)
         .where(SubsidyClaim.id == claim_id, SubsidyClaim.status == source)
@@ -156,22 +161,23 @@ def _transition(s: Session, claim_id: int, source: ClaimStatus, target: ClaimSta
     ).rowcount  # type: ignore[attr-defined]
     s.refresh(claim)
     if not done:
-        raise Conflict(f"claim {claim_id} is {claim.status.value}, not {source.value}",
+        raise Conflict(msg("Claim %(id)s is %(status)s, not %(expected)s.", id=claim_id,
+                           status=word(claim.status.value), expected=word(source.value)),
                        code="invalid_transition")
     return claim
 
 
 def _may_claim(actor: Actor, req: ClaimRequest) -> None:
     if not actor.speaks_for(req.claimant.kind, req.claimant.id):
-        raise Forbidden("you may only claim in your own name", code="not_your_claim")
+        raise Forbidden(msg("You may only claim in your own name."), code="not_your_claim")
 
 
 def _evaluate(s: Session, rules: RuleSet, req: ClaimRequest, on_date: date,
               actor: Actor) -> tuple[Evaluation, PlacementFacts]:
     rule = rules.get(req.rule_code)
     if rule is None:
-        raise ValidationFailed(f"unknown subsidy rule {req.rule_code!r}",
-                               fields={"rule_code": [f"must be one of {sorted(rules.rules)}"]})
+        raise ValidationFailed(msg("No subsidy rule %(code)s.", code=req.rule_code),
+                               fields={"rule_code": [msg("Choose a subsidy from the list.")]})
     facts = load_facts(s, req.placement_id)
     record_rule(s, rule, actor.name)
     return evaluate(req.claimant, facts, rule, on_date, req.tranche), facts
@@ -232,8 +238,9 @@ def _replay(s: Session, key: str, fingerprint: str) -> SubmitResult | None:
         return None
     if first.request_hash != fingerprint:
         raise ValidationFailed(
-            "this idempotency key was used for a different claim", code="idempotency_mismatch",
-            fields={"idempotency_key": ["already used with different content"]})
+            msg("This request key was already used for a different claim."),
+            code="idempotency_mismatch",
+            fields={"idempotency_key": [msg("Already used with different content.")]})
     return SubmitResult(ClaimView.of(first), replayed=True)
 
 
@@ -241,10 +248,13 @@ def _duplicate(s: Session, req: ClaimRequest) -> Conflict:
     existing = s.scalar(select(SubsidyClaim).where(
         SubsidyClaim.placement_id == req.placement_id, SubsidyClaim.rule_code == req.rule_code,
         SubsidyClaim.tranche == req.tranche))
-    where = f" (claim {existing.id}, {existing.status.value})" if existing is not None else ""
+    if existing is None:
+        return Conflict(msg("This hire already has a claim for %(rule)s, instalment %(n)s.",
+                            rule=word(req.rule_code), n=req.tranche), code="duplicate_claim")
     return Conflict(
-        f"placement {req.placement_id} already has a claim for rule {req.rule_code} "
-        f"tranche {req.tranche}{where}", code="duplicate_claim")
+        msg("This hire already has a claim for %(rule)s, instalment %(n)s "
+            "(claim %(id)s, %(status)s).", rule=word(req.rule_code), n=req.tranche,
+            id=existing.id, status=word(existing.status.value)), code="duplicate_claim")
 
 
 def _audit_data(claim: SubsidyClaim) -> dict[str, Any]:

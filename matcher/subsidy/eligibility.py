@@ -24,11 +24,13 @@ from matcher.models.base import utcnow
 from matcher.models.subsidy import Placement, SubsidyClaim, SubsidyEligibility
 from matcher.subsidy.clock import today
 from matcher.subsidy.evaluate import Claimant, Evaluation, PlacementFacts, evaluate
+from matcher.subsidy.evidence import RULE_CODES
 from matcher.subsidy.placements import load_facts
 from matcher.subsidy.rule_store import record_rule
 from matcher.subsidy.rules import Rule, RuleSet
 from matcher.subsidy.sqlutil import insert_ignore
 from matcher.subsidy.wording import missing
+from matcher.words import Msg, msg, word
 
 KEY_COLUMNS = ["placement_id", "rule_code", "tranche", "party_kind"]
 #: Where each party's one-click claim form lives (pre-filled by the query string).
@@ -50,7 +52,7 @@ class EligibilityView:
     amount_fen: int
     potential_fen: int
     trace: dict[str, Any]
-    missing: list[str]
+    missing: list[Msg]
     evaluated_on: date
     claim_link: str
 
@@ -157,7 +159,10 @@ def _tell_once(s: Session, row: SubsidyEligibility, rule: Rule) -> None:
           ClaimantKind.PERSON: notify.seeker}[row.party_kind](row.party_id)
     yuan = f"{row.amount_fen / 100:,.2f}"
     link = claim_link(row.party_kind, row.placement_id, row.rule_code, row.tranche)
+    name = word(rule.code) if rule.code in RULE_CODES else rule.name
     notify.notify(s, to, "subsidy.eligible",
-                  f"您可申领 {yuan} 元 You qualify for {yuan} yuan: {rule.name}",
-                  f"一键申领 Claim in one click: {link}", entity="placement",
+                  msg("You qualify for %(amount)s yuan: %(rule)s", amount=yuan, rule=name),
+                  # the English text (outbox, the inbox's Claim button) ends with the link;
+                  # the translations shown on screen leave it to the button
+                  msg("Claim in one click: %(link)s", link=link), entity="placement",
                   entity_id=row.placement_id)

@@ -25,6 +25,7 @@ from matcher.subsidy.actors import Actor, require_admin
 from matcher.subsidy.claims import ENTITY
 from matcher.subsidy.clock import today
 from matcher.subsidy.views import LedgerView
+from matcher.words import msg, word
 
 
 def pay_claim(uow: UnitOfWork, claim_id: int, *, actor: Actor,
@@ -41,7 +42,8 @@ def pay_claim(uow: UnitOfWork, claim_id: int, *, actor: Actor,
     ).rowcount  # type: ignore[attr-defined]
     s.refresh(claim)
     if not done:
-        raise Conflict(f"claim {claim_id} is {claim.status.value}, not approved",
+        raise Conflict(msg("Claim %(id)s is %(status)s, not %(expected)s.", id=claim_id,
+                           status=word(claim.status.value), expected=word("approved")),
                        code="invalid_transition")
     caps.reserve(s, caps.keys_for(claim), claim.amount_fen, "paid")
     entry = LedgerEntry(
@@ -55,7 +57,8 @@ def pay_claim(uow: UnitOfWork, claim_id: int, *, actor: Actor,
             s.add(entry)
             s.flush()
     except IntegrityError:
-        raise Conflict(f"claim {claim_id} is already paid", code="already_paid") from None
+        raise Conflict(msg("Claim %(id)s is already paid.", id=claim_id),
+                       code="already_paid") from None
     audit.record(s, actor.name, "claim.paid", ENTITY, claim.id,
                  {"ledger_entry_id": entry.id, "amount_fen": entry.amount_fen,
                   "booked_on": entry.booked_on.isoformat() if entry.booked_on else None})
@@ -68,7 +71,8 @@ def reverse_payment(uow: UnitOfWork, claim_id: int, *, actor: Actor, reason: str
     """Reverse a claim's payment with a new negative row and free its caps."""
     require_admin(actor, "reverse payments")
     if not isinstance(reason, str) or not reason.strip():
-        raise ValidationFailed("a reason is required", fields={"reason": ["must not be empty"]})
+        raise ValidationFailed(msg("A reason is required."),
+                               fields={"reason": [msg("Please give a reason.")]})
     s = uow.s
     claim = _claim(s, claim_id)
     done = s.execute(
@@ -80,12 +84,13 @@ def reverse_payment(uow: UnitOfWork, claim_id: int, *, actor: Actor, reason: str
     ).rowcount  # type: ignore[attr-defined]
     s.refresh(claim)
     if not done:
-        raise Conflict(f"claim {claim_id} is not a paid, unreversed claim",
-                       code="not_reversible")
+        raise Conflict(msg("Claim %(id)s is not paid, or its payment is already reversed.",
+                           id=claim_id), code="not_reversible")
     payment = s.scalar(select(LedgerEntry).where(LedgerEntry.claim_id == claim_id,
                                                  LedgerEntry.kind == LedgerKind.PAYMENT))
     if payment is None:
-        raise Conflict(f"claim {claim_id} has no payment to reverse", code="not_reversible")
+        raise Conflict(msg("Claim %(id)s has no payment to reverse.", id=claim_id),
+                       code="not_reversible")
     entry = LedgerEntry(claim_id=claim.id, kind=LedgerKind.REVERSAL,
                         amount_fen=-payment.amount_fen, reverses_id=payment.id,
                         agency_id=payment.agency_id, booked_on=booked_on or today(),
@@ -95,7 +100,8 @@ def reverse_payment(uow: UnitOfWork, claim_id: int, *, actor: Actor, reason: str
             s.add(entry)
             s.flush()
     except IntegrityError:
-        raise Conflict(f"claim {claim_id} is already reversed", code="already_reversed") from None
+        raise Conflict(msg("The payment of claim %(id)s is already reversed.", id=claim_id),
+                       code="already_reversed") from None
     caps.release(s, caps.keys_for(claim), payment.amount_fen)
     audit.record(s, actor.name, "claim.reversed", ENTITY, claim.id,
                  {"ledger_entry_id": entry.id, "reverses_id": payment.id,
@@ -125,5 +131,5 @@ def balance(session: Session, *, claim_ids: list[int] | None = None,
 def _claim(s: Session, claim_id: int) -> SubsidyClaim:
     claim = s.get(SubsidyClaim, claim_id)
     if claim is None:
-        raise NotFound(f"claim {claim_id} not found")
+        raise NotFound(msg("No claim %(id)s.", id=claim_id))
     return claim

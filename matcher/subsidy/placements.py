@@ -33,6 +33,7 @@ from matcher.subsidy.clock import local_date
 from matcher.subsidy.evaluate import PlacementFacts
 from matcher.subsidy.views import PlacementView
 from matcher.vacancies.services import fill_vacancy
+from matcher.words import msg
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,11 @@ def hire(rt: Runtime, uow: UnitOfWork, req: HireRequest, *, actor: Actor) -> Pla
     s = uow.s
     vacancy = s.get(Vacancy, req.vacancy_id)
     if vacancy is None:
-        raise NotFound(f"vacancy {req.vacancy_id} not found", code="vacancy_not_found")
+        raise NotFound(msg("No vacancy %(id)s.", id=req.vacancy_id), code="vacancy_not_found")
     if not (actor.is_admin or actor.enterprise_id == vacancy.enterprise_id):
-        raise Forbidden("only the vacancy's enterprise or an admin may record a hire")
+        raise Forbidden(msg("Only the vacancy's enterprise or the bureau may record a hire."))
     if s.get(JobSeeker, req.seeker_id) is None:
-        raise NotFound(f"job seeker {req.seeker_id} not found", code="seeker_not_found")
+        raise NotFound(msg("No job seeker %(id)s.", id=req.seeker_id), code="seeker_not_found")
     chosen, considered = _attribute(s, req.seeker_id, req.vacancy_id, req.hired_on)
     placement = Placement(
         seeker_id=req.seeker_id, vacancy_id=req.vacancy_id, enterprise_id=vacancy.enterprise_id,
@@ -73,7 +74,8 @@ def hire(rt: Runtime, uow: UnitOfWork, req: HireRequest, *, actor: Actor) -> Pla
             s.add(placement)
             s.flush()
     except IntegrityError:
-        raise Conflict("the seeker already holds this vacancy", code="already_placed") from None
+        raise Conflict(msg("The job seeker already holds this vacancy."),
+                       code="already_placed") from None
     fill_vacancy(rt, uow, vacancy.id, 1, actor=actor.name)
     audit.record(s, actor.name, "placement.hired", "placement", placement.id, {
         "seeker_id": req.seeker_id, "vacancy_id": req.vacancy_id,
@@ -87,14 +89,14 @@ def record_social_insurance(uow: UnitOfWork, placement_id: int, months: int, *,
                             actor: Actor) -> PlacementView:
     """Update the months of social insurance paid for a placement (tranche evidence)."""
     if isinstance(months, bool) or not isinstance(months, int) or months < 0:
-        raise ValidationFailed("invalid months", fields={"social_insurance_months": [
-            "must be an integer >= 0"]})
+        raise ValidationFailed(msg("Months must be a whole number, at least 0."), fields={
+            "social_insurance_months": [msg("A whole number, at least 0.")]})
     s = uow.s
     placement = s.get(Placement, placement_id)
     if placement is None:
-        raise NotFound(f"placement {placement_id} not found")
+        raise NotFound(msg("No hire %(id)s.", id=placement_id))
     if not (actor.is_admin or actor.enterprise_id == placement.enterprise_id):
-        raise Forbidden("only the employer or an admin may report social insurance")
+        raise Forbidden(msg("Only the employer or the bureau may report social insurance."))
     before = placement.social_insurance_months
     placement.social_insurance_months = months
     audit.record(s, actor.name, "placement.social_insurance", "placement", placement_id,
@@ -112,7 +114,7 @@ def load_facts(session: Session, placement_id: int) -> PlacementFacts:
         .where(Placement.id == placement_id)
     ).one_or_none()
     if row is None:
-        raise NotFound(f"placement {placement_id} not found", code="placement_not_found")
+        raise NotFound(msg("No hire %(id)s.", id=placement_id), code="placement_not_found")
     p, seeker, ent = row
     return PlacementFacts(
         placement_id=p.id, seeker_id=p.seeker_id, vacancy_id=p.vacancy_id,
@@ -132,11 +134,11 @@ def _validate(req: HireRequest) -> None:
     for name in ("contract_months", "social_insurance_months"):
         value = getattr(req, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            fields[name] = ["must be an integer >= 0"]
+            fields[name] = [msg("A whole number, at least 0.")]
     if req.contract_start < req.hired_on:
-        fields["contract_start"] = ["must not be before hired_on"]
+        fields["contract_start"] = [msg("The contract cannot start before the hire date.")]
     if fields:
-        raise ValidationFailed("invalid hire", fields=fields)
+        raise ValidationFailed(msg("Please check the hire's details."), fields=fields)
 
 
 def _attribute(s: Session, seeker_id: int, vacancy_id: int,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from matcher.accounts import permissions as perm
 from matcher.action import query
 from matcher.enums import ClaimStatus, Role
-from matcher.models import AuditLog, Enterprise, HRAgency, JobSeeker, Vacancy
+from matcher.models import AuditLog, Enterprise, HRAgency, JobSeeker, User, Vacancy
 from matcher.models.subsidy import Placement, Recommendation, SubsidyClaim
 from matcher.principal import Principal
 from matcher.recommend.service import candidates_for_vacancy
@@ -23,6 +23,7 @@ from matcher.subsidy import agency_search, claims, reports
 from matcher.subsidy.rule_store import current_rules
 from matcher.subsidy.views import ClaimView, PlacementView, RecommendationView
 from matcher.vacancies.queries import Page, paginate, slice_page
+from matcher.words import msg
 
 CANDIDATES_K = 20
 
@@ -32,9 +33,29 @@ def _own_agency(actor: Principal) -> int:
     return actor.agency_id
 
 
-def _audit_row(a: AuditLog) -> dict[str, Any]:
-    return {"id": a.id, "at": a.at, "actor": a.actor, "action": a.action, "entity": a.entity,
-            "entity_id": a.entity_id, "data": a.data}
+def actor_label(s: Any, actor: str | None) -> str:
+    """Who acted, by name: ``user:4`` -> the organisation (or the officer's e-mail)."""
+    if not actor:
+        return ""
+    kind, _, ident = actor.partition(":")
+    if kind == "system" and ident:
+        return msg("The system (%(name)s)", name=ident)
+    if kind != "user" or not ident.isdigit():
+        return actor
+    user = s.get(User, int(ident))
+    if user is None:
+        return actor
+    for model, key in ((Enterprise, user.enterprise_id), (HRAgency, user.agency_id)):
+        row = s.get(model, key) if key is not None else None
+        if row is not None:
+            return f"{row.name} ({user.email})"
+    seeker = s.get(JobSeeker, user.seeker_id) if user.seeker_id is not None else None
+    return agency_search.mask_name(seeker.name) if seeker is not None else user.email
+
+
+def _audit_row(s: Any, a: AuditLog) -> dict[str, Any]:
+    return {"id": a.id, "at": a.at, "actor": a.actor, "actor_name": actor_label(s, a.actor),
+            "action": a.action, "entity": a.entity, "entity_id": a.entity_id, "data": a.data}
 
 
 def _named(uow: Work, row: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +116,8 @@ def _named_claim(uow: Work, view: ClaimView) -> ClaimView:
     return replace(view, claimant_name=agency_search.mask_name(name)
                    if view.claimant_kind == "person" else name,
                    seeker_name=names["seeker_name"], vacancy_title=names["vacancy_title"],
-                   enterprise_name=names["enterprise_name"])
+                   enterprise_name=names["enterprise_name"],
+                   decided_by_name=actor_label(uow.s, view.decided_by))
 
 
 @query(Role.AGENCY, Role.ADMIN)
@@ -133,7 +155,7 @@ def audit_log(uow: Work, actor: Principal, page: int, per_page: int, entity: str
         stmt = stmt.where(AuditLog.entity == entity)
     if entity_id:
         stmt = stmt.where(AuditLog.entity_id == entity_id)
-    return paginate(uow.s, stmt, page, per_page, _audit_row)
+    return paginate(uow.s, stmt, page, per_page, lambda a: _audit_row(uow.s, a))
 
 
 @query(Role.ADMIN)

@@ -16,31 +16,35 @@ from matcher.models.base import utcnow
 from matcher.models.subsidy import Placement, Recommendation
 from matcher.subsidy.actors import Actor
 from matcher.subsidy.views import RecommendationView
+from matcher.words import msg, word
 
 
 def recommend(uow: UnitOfWork, *, agency_id: int, seeker_id: int, vacancy_id: int,
               actor: Actor, note: str = "", at: datetime | None = None) -> RecommendationView:
     """Record that ``agency_id`` recommends ``seeker_id`` for ``vacancy_id``."""
     if not actor.speaks_for(ClaimantKind.AGENCY, agency_id):
-        raise Forbidden("an agency may only recommend in its own name", code="not_your_agency")
+        raise Forbidden(msg("An agency may only recommend in its own name."),
+                        code="not_your_agency")
     s = uow.s
     if s.get(HRAgency, agency_id) is None:
-        raise NotFound(f"HR agency {agency_id} not found", code="agency_not_found")
+        raise NotFound(msg("No HR agency %(id)s.", id=agency_id), code="agency_not_found")
     seeker = s.get(JobSeeker, seeker_id)
     if seeker is None or seeker.status != PersonStatus.ACTIVE:
-        raise NotFound(f"job seeker {seeker_id} not found", code="seeker_not_found")
+        raise NotFound(msg("No job seeker %(id)s.", id=seeker_id), code="seeker_not_found")
     if not seeker.consent_share_with_agencies:
-        raise Refused("the job seeker has not agreed to be shared with agencies",
+        raise Refused(msg("The job seeker has not agreed to be recommended by HR agencies."),
                       code="no_consent_for_agencies")
     vacancy = s.get(Vacancy, vacancy_id)
     if vacancy is None:
-        raise NotFound(f"vacancy {vacancy_id} not found", code="vacancy_not_found")
+        raise NotFound(msg("No vacancy %(id)s.", id=vacancy_id), code="vacancy_not_found")
     if vacancy.status != VacancyStatus.OPEN:
-        raise Refused(f"vacancy {vacancy_id} is {vacancy.status.value}", code="vacancy_not_open")
+        raise Refused(msg("This vacancy is %(status)s.", status=word(vacancy.status.value)),
+                      code="vacancy_not_open")
     placed = s.scalar(select(Placement.id).where(Placement.seeker_id == seeker_id,
                                                  Placement.vacancy_id == vacancy_id))
     if placed is not None:
-        raise Conflict("the seeker already holds this vacancy", code="already_placed")
+        raise Conflict(msg("The job seeker already holds this vacancy."),
+                       code="already_placed")
     rec = Recommendation(agency_id=agency_id, seeker_id=seeker_id, vacancy_id=vacancy_id,
                          note=note, created_at=at or utcnow())
     try:
@@ -48,9 +52,8 @@ def recommend(uow: UnitOfWork, *, agency_id: int, seeker_id: int, vacancy_id: in
             s.add(rec)
             s.flush()
     except IntegrityError:
-        raise Conflict("该机构已推荐过此求职者应聘此岗位 This agency has already recommended "
-                       "this job seeker for this vacancy", code="duplicate_recommendation"
-                       ) from None
+        raise Conflict(msg("This agency has already recommended this job seeker for this "
+                           "vacancy."), code="duplicate_recommendation") from None
     audit.record(s, actor.name, "recommendation.created", "recommendation", rec.id,
                  {"agency_id": agency_id, "seeker_id": seeker_id, "vacancy_id": vacancy_id})
     return RecommendationView.of(rec)
@@ -62,9 +65,10 @@ def withdraw(uow: UnitOfWork, recommendation_id: int, *, actor: Actor,
     s = uow.s
     rec = s.get(Recommendation, recommendation_id)
     if rec is None:
-        raise NotFound(f"recommendation {recommendation_id} not found")
+        raise NotFound(msg("No recommendation %(id)s.", id=recommendation_id))
     if not actor.speaks_for(ClaimantKind.AGENCY, rec.agency_id):
-        raise Forbidden("only the recommending agency may withdraw it", code="not_your_agency")
+        raise Forbidden(msg("Only the recommending agency may withdraw it."),
+                        code="not_your_agency")
     if rec.withdrawn_at is not None:
         return RecommendationView.of(rec)
     # One conditional UPDATE: a concurrent hire sets attributed_at first, or we win.
@@ -78,8 +82,8 @@ def withdraw(uow: UnitOfWork, recommendation_id: int, *, actor: Actor,
     s.refresh(rec)
     if not done:
         if rec.attributed_at is not None:
-            raise Conflict("a hire is attributed to this recommendation; it cannot be withdrawn",
-                           code="recommendation_attributed")
+            raise Conflict(msg("A hire is attributed to this recommendation; it cannot be "
+                               "withdrawn."), code="recommendation_attributed")
         return RecommendationView.of(rec)
     audit.record(s, actor.name, "recommendation.withdrawn", "recommendation", rec.id, {})
     return RecommendationView.of(rec)

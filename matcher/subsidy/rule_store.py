@@ -14,6 +14,7 @@ from matcher.models.subsidy import SubsidyRule
 from matcher.runtime import Runtime
 from matcher.subsidy.rules import Rule, RuleSet, load_rules
 from matcher.subsidy.sqlutil import insert_ignore
+from matcher.words import msg
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +47,13 @@ def record_rule(session: Session, rule: Rule, actor: str = "system") -> Recorded
                          f"{rule.code}@{rule.version}", {"checksum": rule.checksum})
     if existing != rule.checksum:
         raise Refused(
-            f"subsidy rule {rule.code} version {rule.version} differs from the recorded "
-            "version with the same number: bump its version in the rules file",
+            msg("Subsidy rule %(code)s version %(version)s differs from the recorded version "
+                "with the same number: raise its version in the rules file.",
+                code=rule.code, version=rule.version),
             code="rule_changed_without_new_version",
-            fields={"rules": [f"{rule.code}: recorded checksum {existing}, "
-                              f"file checksum {rule.checksum}"]},
+            fields={"rules": [msg("%(code)s: recorded checksum %(recorded)s, file checksum "
+                                  "%(file)s.", code=rule.code, recorded=existing,
+                                  file=rule.checksum)]},
         )
     return RecordedRule(rule.code, rule.version, rule.checksum, created)
 

@@ -74,6 +74,7 @@ class ClaimView:
     seeker_name: str = ""
     vacancy_title: str = ""
     enterprise_name: str = ""
+    decided_by_name: str = ""
 
     @classmethod
     def of(cls, c: SubsidyClaim) -> ClaimView:

@@ -24,6 +24,7 @@ from matcher.runtime import Work
 from matcher.vacancies import services
 from matcher.vacancies.queries import VacancyCard, get_vacancy
 from matcher.vacancies.services import VacancyInput, VacancyView
+from matcher.words import msg
 
 
 def _tuples(changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -35,10 +36,10 @@ def post_vacancy(uow: Work, actor: Principal, data: VacancyInput) -> VacancyCard
     """Post an open vacancy (matched as soon as it is committed)."""
     if actor.is_system:
         if data.enterprise_id is None:
-            raise ValidationFailed("name the enterprise that posts the vacancy",
-                                   fields={"enterprise_id": ["required"]})
+            raise ValidationFailed(msg("Name the enterprise that posts the vacancy."),
+                                   fields={"enterprise_id": [msg("Required.")]})
     elif data.enterprise_id not in (None, actor.enterprise_id):
-        raise NotFound(f"enterprise {data.enterprise_id} not found")
+        raise NotFound(msg("No enterprise %(id)s.", id=data.enterprise_id))
     else:
         data = replace(data, enterprise_id=actor.enterprise_id)
     data = replace(data, required_skills=tuple(data.required_skills),

@@ -24,6 +24,7 @@ from matcher.principal import Principal
 from matcher.recommend.service import Candidate, candidates_for_vacancy
 from matcher.runtime import Runtime, Work
 from matcher.vacancies import search
+from matcher.words import msg
 
 MAX_PER_PAGE = 100
 T = TypeVar("T")
@@ -68,6 +69,11 @@ class Page:
     def pages(self) -> int:
         """Number of pages (at least 1)."""
         return max(1, -(-self.total // self.per_page))
+
+
+def last_page(page: int, total: int, per_page: int) -> int:
+    """``page`` kept within 1..the last page (``/?page=999`` shows the last page)."""
+    return min(max(page, 1), max(1, -(-total // per_page)))
 
 
 def _card(v: Vacancy) -> VacancyCard:
@@ -129,6 +135,7 @@ def search_vacancies(
     filters: dict[str, Any] = {"words": words, "district": district,
                                "employment_type": employment_type, "key_only": key_only}
     ranked = search.rank(session, rt if meaning else None, sort=sort, **filters)
+    page = last_page(page, len(ranked.ids), per_page)
     shown = ranked.ids[(page - 1) * per_page:page * per_page]
     rows = {v.id: v for v in session.scalars(select(Vacancy).where(Vacancy.id.in_(shown)))}
     why = ranked.reasons(shown)
@@ -150,7 +157,7 @@ def get_vacancy(session: Session, vacancy_id: int) -> VacancyCard:
     """One vacancy by id (any status), or NotFound."""
     v = session.get(Vacancy, vacancy_id)
     if v is None:
-        raise NotFound(f"vacancy {vacancy_id} not found")
+        raise NotFound(msg("No vacancy %(id)s.", id=vacancy_id))
     return _card(v)
 
 
@@ -165,16 +172,18 @@ def districts(session: Session) -> list[str]:
 
 def paginate(s: Session, stmt: Select[Any], page: int, per_page: int,
              convert: Callable[[Any], T]) -> Page:
-    """Run ``stmt`` for one page; ``convert`` turns each row into a plain value."""
-    page, per_page = max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
+    """Run ``stmt`` for one page (past the end: the last); ``convert`` makes plain values."""
+    per_page = min(max(per_page, 1), MAX_PER_PAGE)
     total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    page = last_page(page, total, per_page)
     rows = s.scalars(stmt.offset((page - 1) * per_page).limit(per_page)).unique()
     return Page([convert(r) for r in rows], page, per_page, total)
 
 
 def slice_page(items: Sequence[T], page: int, per_page: int) -> Page:
-    """Paginate an already computed list."""
-    page, per_page = max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
+    """Paginate an already computed list (a page past the end is the last page)."""
+    per_page = min(max(per_page, 1), MAX_PER_PAGE)
+    page = last_page(page, len(items), per_page)
     start = (page - 1) * per_page
     return Page(list(items[start:start + per_page]), page, per_page, len(items))
 

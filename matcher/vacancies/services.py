@@ -24,6 +24,7 @@ from matcher.index.hooks import vacancies_changed
 from matcher.models import Enterprise, Vacancy
 from matcher.reference.districts import find as find_district
 from matcher.runtime import Runtime
+from matcher.words import msg, word, words
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,43 +83,44 @@ def _validate(data: VacancyInput, filled: int = 0) -> VacancyInput:
     errors: dict[str, list[str]] = {}
     title = (data.title or "").strip()
     if not title or len(title) > 200:
-        errors["title"] = ["required, at most 200 characters"]
+        errors["title"] = [msg("Required, at most %(n)s characters.", n=200)]
     if not isinstance(data.headcount, int) or data.headcount < 1:
-        errors["headcount"] = ["must be a whole number of at least 1"]
+        errors["headcount"] = [msg("Must be a whole number, at least 1.")]
     elif data.headcount < filled:
-        errors["headcount"] = [f"{filled} positions are already filled"]
+        errors["headcount"] = [msg("%(n)s positions are already filled.", n=filled)]
     for name in ("wage_min", "wage_max"):
         value = getattr(data, name)
         if value is not None and (not isinstance(value, int) or value < 0):
-            errors[name] = ["must be a whole number of fen, at least 0"]
+            errors[name] = [msg("Must be an amount of money, at least 0.")]
     if (data.wage_min is not None and data.wage_max is not None
             and "wage_min" not in errors and data.wage_min > data.wage_max):
-        errors["wage_max"] = ["must be at least wage_min"]
+        errors["wage_max"] = [msg("Must be at least the minimum wage.")]
     if (data.latitude is None) != (data.longitude is None):
         errors["longitude" if data.longitude is None else "latitude"] = [
-            "latitude and longitude must be given together"]
+            msg("Latitude and longitude must be given together.")]
     elif data.latitude is not None and not valid_coordinates(data.latitude, data.longitude):
-        errors["latitude"] = ["coordinates out of range"]
+        errors["latitude"] = [msg("Coordinates out of range.")]
     if data.borrow_from and data.borrow_to and data.borrow_from > data.borrow_to:
-        errors["borrow_to"] = ["must be on or after borrow_from"]
+        errors["borrow_to"] = [msg("Must be on or after the first day of borrowing.")]
     if data.district:
         district = find_district(data.district)
         if district is None:
-            errors["district"] = ["not a district of this city"]
+            errors["district"] = [msg("Not a district of this city.")]
         else:
             data = replace(data, district=district.name)
     try:
         data = replace(data, employment_type=EmploymentType(data.employment_type))
     except ValueError:
-        errors["employment_type"] = [f"one of {', '.join(EmploymentType)}"]
+        errors["employment_type"] = [msg("One of %(values)s.",
+                                          values=words([e.value for e in EmploymentType]))]
     try:
         data = replace(data, urgency=Urgency(data.urgency))
     except ValueError:
-        errors["urgency"] = [f"one of {', '.join(Urgency)}"]
+        errors["urgency"] = [msg("One of %(values)s.", values=words([u.value for u in Urgency]))]
     if data.employment_type == EmploymentType.SHARED:
         data = replace(data, accepts_borrowed=True)
     if errors:
-        raise ValidationFailed("the vacancy has invalid fields", fields=errors)
+        raise ValidationFailed(msg("The vacancy has invalid fields."), fields=errors)
     skills = tuple(s.strip() for s in (*data.required_skills,) if s and s.strip())
     preferred = tuple(s.strip() for s in data.preferred_skills if s and s.strip())
     return replace(data, title=title, required_skills=skills, preferred_skills=preferred)
@@ -127,7 +129,7 @@ def _validate(data: VacancyInput, filled: int = 0) -> VacancyInput:
 def _get(uow: UnitOfWork, vacancy_id: int) -> Vacancy:
     vacancy = uow.s.get(Vacancy, vacancy_id)
     if vacancy is None:
-        raise NotFound(f"no vacancy with id {vacancy_id}")
+        raise NotFound(msg("No vacancy %(id)s.", id=vacancy_id))
     return vacancy
 
 
@@ -142,16 +144,16 @@ def post_vacancy(rt: Runtime, uow: UnitOfWork, data: VacancyInput, *, actor: str
     """Create an open vacancy."""
     data = _validate(data)
     if data.enterprise_id is None or uow.s.get(Enterprise, data.enterprise_id) is None:
-        raise ValidationFailed("unknown enterprise",
-                               fields={"enterprise_id": ["no such enterprise"]})
+        raise ValidationFailed(msg("Unknown enterprise."),
+                               fields={"enterprise_id": [msg("No such enterprise.")]})
     vacancy = Vacancy(**_columns(data), status=VacancyStatus.OPEN, filled=0)
     uow.s.add(vacancy)
     try:
         with uow.s.begin_nested():
             uow.s.flush()
     except IntegrityError:
-        raise Conflict(f"a vacancy with external id {data.external_id!r} exists",
-                       fields={"external_id": ["already used"]}) from None
+        raise Conflict(msg("A vacancy with external id %(id)s exists.", id=repr(data.external_id)),
+                       fields={"external_id": [msg("Already used.")]}) from None
     audit.record(uow.s, actor, "vacancy.post", "vacancy", vacancy.id,
                  {"external_id": data.external_id, "title": data.title})
     vacancies_changed(rt, uow, [vacancy.id])
@@ -163,8 +165,8 @@ def edit_vacancy(rt: Runtime, uow: UnitOfWork, vacancy_id: int, changes: Mapping
     """Change editable fields (see :data:`EDITABLE`); status changes have their own services."""
     unknown = sorted(set(changes) - EDITABLE)
     if unknown:
-        raise ValidationFailed("these fields cannot be edited",
-                               fields={name: ["not editable"] for name in unknown})
+        raise ValidationFailed(msg("These fields cannot be edited."),
+                               fields={name: [msg("Not editable.")] for name in unknown})
     vacancy = _get(uow, vacancy_id)
     current = VacancyInput(**{f.name: getattr(vacancy, f.name) for f in fields(VacancyInput)})
     current = replace(current, required_skills=tuple(current.required_skills or ()),
@@ -196,7 +198,8 @@ def fill_vacancy(rt: Runtime, uow: UnitOfWork, vacancy_id: int, n: int = 1, *,
                  actor: str) -> VacancyView:
     """Count ``n`` hires: ``filled += n`` in one guarded UPDATE; full means status filled."""
     if not isinstance(n, int) or n < 1:
-        raise ValidationFailed("n must be at least 1", fields={"n": ["must be at least 1"]})
+        raise ValidationFailed(msg("The number must be at least 1."),
+                               fields={"n": [msg("Must be at least 1.")]})
     new_filled = Vacancy.filled + n
     result = uow.s.execute(
         update(Vacancy)
@@ -211,8 +214,10 @@ def fill_vacancy(rt: Runtime, uow: UnitOfWork, vacancy_id: int, n: int = 1, *,
     uow.s.refresh(vacancy)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         if vacancy.status != VacancyStatus.OPEN:
-            raise Refused(f"the vacancy is {vacancy.status}", code="vacancy_not_open")
-        raise Refused(f"only {vacancy.remaining} positions are left", code="headcount_exceeded")
+            raise Refused(msg("This vacancy is %(status)s.", status=word(str(vacancy.status))),
+                          code="vacancy_not_open")
+        raise Refused(msg("Only %(n)s positions are left.", n=vacancy.remaining),
+                      code="headcount_exceeded")
     audit.record(uow.s, actor, "vacancy.fill", "vacancy", vacancy_id,
                  {"n": n, "filled": vacancy.filled})
     vacancies_changed(rt, uow, [vacancy_id])
@@ -228,8 +233,8 @@ def delete_vacancy(rt: Runtime, uow: UnitOfWork, vacancy_id: int, *, actor: str)
             uow.s.delete(vacancy)
             uow.s.flush()
     except IntegrityError:
-        raise Conflict("the vacancy has placements, recommendations or agreements; close it "
-                       "instead", code="vacancy_referenced") from None
+        raise Conflict(msg("The vacancy has placements, recommendations or agreements; "
+                           "close it instead."), code="vacancy_referenced") from None
     audit.record(uow.s, actor, "vacancy.delete", "vacancy", vacancy_id,
                  {"external_id": external_id})
     vacancies_changed(rt, uow, [vacancy_id])

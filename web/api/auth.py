@@ -19,6 +19,7 @@ from werkzeug.exceptions import Unauthorized
 from matcher.accounts import actions
 from matcher.accounts.registration import Registration
 from matcher.accounts.throttle import TooManyAttempts
+from matcher.words import msg
 from web.api.schemas import MeOut, OkOut, PageArgs, TokenIn, TokenOut
 from web.api.schemas_accounts import (
     ApiTokenOut,
@@ -53,7 +54,7 @@ def issue_token(creds: dict[str, Any]) -> dict[str, Any]:
     except TooManyAttempts as exc:
         raise refused(exc) from None
     if issued is None:
-        raise Unauthorized("wrong email or password")
+        raise Unauthorized(msg("Wrong email or password."))
     return {"token": issued.token, "id": issued.id, "name": issued.name, "user": issued.user}
 
 

@@ -32,6 +32,7 @@ from web.api.schemas_bureau import (
     WatchArgs,
     WatchOut,
 )
+from web.i18n import translate
 from web.security import perform, read, roles
 
 blp = Blueprint("bureau_api", __name__, url_prefix="/api/v1/bureau",
@@ -127,5 +128,8 @@ def warning_scan(data: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments(WatchArgs, location="query")
 @blp.response(200, paged(WatchOut, "BureauWatchPage"))
 def watch(args: dict[str, Any]) -> dict[str, Any]:
-    """The watch list, highest score first (open entries unless ``all=true``)."""
-    return envelope(read(queries.watch_page, not args["all"], args["page"], args["per_page"]))
+    """The watch list, highest score first (open entries unless ``all=true``); ``reasons``
+    are sentences in the request's language."""
+    out = envelope(read(queries.watch_page, not args["all"], args["page"], args["per_page"]))
+    out["items"] = [{**r, "reasons": translate(r["reasons"])} for r in out["items"]]
+    return out

@@ -30,6 +30,7 @@ from web.api.schemas_claims import (
     UnclaimedOut,
 )
 from web.extensions import limiter
+from web.i18n import translate
 from web.security import perform, principal, read, roles
 
 seeker_blp = Blueprint("seeker_claims", __name__, url_prefix="/api/v1/me",
@@ -93,7 +94,8 @@ def _routes(blp: Blueprint, role: Role, submit_action: Any) -> None:
     def eligibility() -> dict[str, Any]:
         """Every rule the caller's placements were evaluated under: eligible with the
         amount, or not yet with what is missing; each with its trace."""
-        return {"items": read(queries.own_eligibility)}
+        return {"items": [{**item, "missing": [translate(m) for m in item["missing"]]}
+                          for item in read(queries.own_eligibility)]}
 
 
 _routes(seeker_blp, Role.SEEKER, actions.submit_person_claim)
@@ -128,7 +130,9 @@ def unclaimed_csv(args: dict[str, Any]) -> Response:
 def direct_pay(data: dict[str, Any]) -> Any:
     """免申即享: create, approve and pay the claims of a ``direct_payment`` rule for the
     placements given; run twice, it pays once (422 ``not_direct_payment`` otherwise)."""
-    return asdict(perform(actions.direct_pay, data["rule_code"], data["placement_ids"]))
+    done = asdict(perform(actions.direct_pay, data["rule_code"], data["placement_ids"]))
+    done["skipped"] = [{**s, "reason": translate(s["reason"])} for s in done["skipped"]]
+    return done
 
 
 @category_blp.route("/enterprises/<int:enterprise_id>/category", methods=["PUT"])

@@ -25,6 +25,7 @@ from webargs.multidictproxy import MultiDictProxy
 
 from matcher.reference.districts import DISTRICTS, find
 from matcher.validators import InvalidText, clean_name, compact
+from matcher.words import msg
 
 EARLIEST = date(2000, 1, 1)
 YEARS_AHEAD = 5
@@ -69,7 +70,7 @@ class District(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         found = find(super()._deserialize(value, attr, data, **kwargs))
         if found is None:
-            raise ValidationError("not a district of this city")
+            raise ValidationError(msg("Not a district of this city."))
         return found.name
 
 
@@ -89,7 +90,8 @@ class SaneDate(fields.Date):
         day = super()._deserialize(value, attr, data, **kwargs)
         last = latest_date()
         if not EARLIEST <= day <= last:
-            raise ValidationError(f"must be between {EARLIEST} and {last}")
+            raise ValidationError(msg("Must be between %(first)s and %(last)s.",
+                                      first=EARLIEST.isoformat(), last=last.isoformat()))
         return day
 
 
@@ -111,12 +113,14 @@ def daily_cost_fen(data: dict[str, Any]) -> dict[str, Any]:
     exact = None if yuan is None else Decimal(yuan) * 100
     if exact is not None and not 0 <= exact <= MAX_DAILY_COST_FEN:
         raise ValidationError({"daily_cost_yuan": [
-            f"must be between 0 and {MAX_DAILY_COST_FEN // 100:,} yuan"]})
+            msg("Must be between %(min)s and %(max)s yuan.", min=0,
+                max=format(MAX_DAILY_COST_FEN // 100, ","))]})
     if exact is not None and exact != exact.to_integral_value():
-        raise ValidationError({"daily_cost_yuan": ["at most 2 decimal places (fen)"]})
+        raise ValidationError({"daily_cost_yuan": [msg("At most 2 decimal places.")]})
     fen = None if exact is None else int(exact)
     if data.get("daily_cost") is not None and data["daily_cost"] != fen:
-        raise ValidationError({"daily_cost_yuan": ["disagrees with daily_cost (fen)"]})
+        raise ValidationError({"daily_cost_yuan": [
+            msg("Disagrees with the daily cost given in fen.")]})
     data["daily_cost"] = fen
     return data
 

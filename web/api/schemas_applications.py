@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 from datetime import UTC
+from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from matcher.words import Msg
 from web.api.schemas import UtcDateTime
+from web.i18n import translate
 from web.schemas import InputSchema
 
 Str = fields.String
 Int = fields.Integer
 ENTERPRISE_STATUSES = ("shortlisted", "interview", "offered", "rejected")
+
+
+class Said(fields.String):
+    """Text a person reads (a :class:`~matcher.words.Msg`), in the reader's language."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return translate(value) if isinstance(value, Msg) else value
+
+
+def _status_label(app: object) -> str:
+    label = app.get("status_label") if isinstance(app, dict) else getattr(app, "status_label", "")
+    return translate(label)
 
 
 class ApplyIn(InputSchema):
@@ -29,7 +44,8 @@ class ApplicationOut(Schema):
     vacancy_title = Str()
     enterprise = Str()
     status = Str(required=True)
-    status_label = Str()
+    status_label = fields.Function(_status_label, metadata={
+        "description": "the status in the reader's language (Accept-Language)"})
     source = Str()
     agency = Str(allow_none=True)
     message = Str()
@@ -52,7 +68,7 @@ class ApplicantOut(Schema):
     skills = fields.List(Str())
     score = fields.Float(allow_none=True)
     eligible = fields.Boolean(allow_none=True)
-    explanation = fields.List(Str())
+    explanation = fields.List(Said())
     components = fields.Dict(keys=Str(), values=fields.Dict(keys=Str(), values=fields.Float()))
     matched_skills = fields.List(Str())
     missing_skills = fields.List(Str())
@@ -96,8 +112,8 @@ class NotificationOut(Schema):
 
     id = Int(required=True)
     kind = Str(required=True)
-    title = Str(required=True)
-    body = Str()
+    title = Said(required=True)
+    body = Said()
     entity = Str()
     entity_id = Str()
     created_at = UtcDateTime(required=True)

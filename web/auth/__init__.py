@@ -14,13 +14,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from matcher.accounts import actions
+from matcher.accounts import actions, registration
 from matcher.accounts.registration import Registration
 from matcher.accounts.throttle import TooManyAttempts
 from matcher.action import ALL_ROLES
 from matcher.errors import DomainError
 from web.auth.next_url import same_site
 from web.extensions import limiter, login_limited, login_throttle, signup_limit
+from web.i18n import translate
 from web.pages.common import FormReader, form_page, role_page
 from web.security import SessionUser, perform, read, unit_of_work
 
@@ -40,11 +41,11 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
         with unit_of_work() as uow:
             view = actions.authenticate(uow, email, request.form.get("password", ""),
                                         login_throttle())
-    except TooManyAttempts as exc:  # bilingual like the wrong-password message
-        return (render_template("auth/login.html", error=exc.message, email=email,
+    except TooManyAttempts as exc:
+        return (render_template("auth/login.html", error=translate(exc.message), email=email,
                                 next=wanted), 429, {"Retry-After": str(exc.retry_after)})
     if view is None:
-        return render_template("auth/login.html", error="邮箱或密码错误 Wrong email or password",
+        return render_template("auth/login.html", error=_("Wrong email or password."),
                                email=email, next=wanted), 401
     login_user(SessionUser(view))
     if view.approval != "approved":
@@ -63,17 +64,21 @@ def logout() -> Response:
 
 
 def _registration(kind: str, form: FormReader) -> Registration:
-    email, password = form.text("email", required=True), form.text("password", required=True)
+    """The typed registration; every field error (form and rules) raised in one round."""
+    email, password = form.login()
     name = form.text("name", required=True)
     code = form.optional("credit_code")
     licence = form.optional("license_no")
     district = form.optional("district")
     size_class = form.optional("size_class") if kind == "enterprise" else None
     leading = kind == "enterprise" and form.optional("is_leading_industrial") is not None
-    form.check()
-    return Registration(kind="enterprise" if kind == "enterprise" else "agency", email=email,
+    data = Registration(kind="enterprise" if kind == "enterprise" else "agency", email=email,
                         password=password, name=name, credit_code=code, license_no=licence,
                         district=district, size_class=size_class, is_leading_industrial=leading)
+    for field, messages in registration.problems(data).items():
+        form.errors.setdefault(field, messages)
+    form.check()
+    return data
 
 
 @bp.route("/register/<kind>", methods=["GET", "POST"])
@@ -109,5 +114,5 @@ def tokens() -> str:
 def revoke_token(token_id: int) -> Response:
     """Revoke one of the caller's tokens (another's is a 404) and show the list again."""
     gone = perform(actions.revoke_my_token, token_id)
-    flash(f"已撤销令牌 Revoked token “{gone.name}”")
+    flash(_("Revoked the token “%(name)s”.", name=gone.name))
     return redirect(url_for("auth.tokens"))

@@ -10,6 +10,7 @@ CSV series).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, g, redirect, request, url_for
 from werkzeug.wrappers import Response
@@ -17,6 +18,8 @@ from werkzeug.wrappers import Response
 from matcher.enums import Role
 from matcher.errors import ValidationFailed
 from matcher.principal import require_role
+from matcher.words import msg
+from web.bureau import labels
 
 bp = Blueprint("bureau", __name__, url_prefix="/admin/bureau")
 
@@ -39,8 +42,14 @@ def as_of() -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError as exc:
-        raise ValidationFailed("日期格式 YYYY-MM-DD / day must be YYYY-MM-DD",
-                               fields={"day": ["YYYY-MM-DD"]}) from exc
+        raise ValidationFailed(msg("Enter a date as YYYY-MM-DD."),
+                               fields={"day": [msg("Enter a date as YYYY-MM-DD.")]}) from exc
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    """The desks' words for their codes (statuses, sources, columns)."""
+    return labels.all_labels()
 
 
 from web.bureau import cohort_pages, dashboards, desks, warning_pages  # noqa: E402,F401

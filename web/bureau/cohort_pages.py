@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from matcher.bureau import actions, queries
 from matcher.enums import CohortStatus
 from matcher.errors import ValidationFailed
-from web.bureau import as_of, bp
+from matcher.words import msg, words
+from web.bureau import as_of, bp, labels
 from web.security import perform, read
-
-STATUS_LABELS = {"formed": "已成团 Formed", "departed": "已出发 Departed",
-                 "arrived": "已到达 Arrived", "handed_over": "已交接 Handed over"}
 
 
 @bp.get("/cohorts")
 def cohort_list() -> str:
     """Every cohort with its status and fill."""
     return render_template("bureau/cohorts.html", rows=read(queries.cohort_list),
-                           labels=STATUS_LABELS, day=as_of())
+                           day=as_of())
 
 
 @bp.post("/cohorts/form")
@@ -28,13 +27,13 @@ def form() -> Response:
     day = as_of()
     capacity = request.form.get("capacity", type=int)
     if capacity is None:
-        raise ValidationFailed("座位数须为整数 / seats per vehicle must be a whole number",
-                               fields={"capacity": ["a whole number"]})
+        raise ValidationFailed(msg("Seats per vehicle must be a whole number."),
+                               fields={"capacity": [msg("Enter a whole number.")]})
     done = perform(actions.form_cohorts, day, capacity)
     placed = sum(f.placed for f in done.formed)
-    flash(f"{day}：成团 {len(done.formed)} 个，安置 {placed} 人，"
-          f"超载未成团 {len(done.refused)} 组 / {len(done.formed)} cohorts formed, "
-          f"{placed} placed, {len(done.refused)} groups too large", "ok")
+    flash(_("%(day)s: %(formed)s cohorts formed, %(placed)s people placed, %(refused)s "
+            "groups too large for a vehicle.", day=day.isoformat(), formed=len(done.formed),
+            placed=placed, refused=len(done.refused)), "ok")
     return redirect(url_for("bureau.cohort_list", day=day.isoformat()))
 
 
@@ -43,8 +42,7 @@ def manifest(cohort_id: int) -> str:
     """A cohort's manifest: who, where to, which employer, health checks."""
     found = read(queries.cohort_manifest, cohort_id)
     return render_template("bureau/manifest.html", c=found.cohort,
-                           next_status=found.next_status, labels=STATUS_LABELS,
-                           unchecked=found.unchecked)
+                           next_status=found.next_status, unchecked=found.unchecked)
 
 
 @bp.post("/cohorts/<int:cohort_id>/members/<int:member_id>/health-check")
@@ -62,8 +60,9 @@ def advance(cohort_id: int) -> Response:
     try:
         to = CohortStatus(raw)
     except ValueError as exc:
-        raise ValidationFailed("unknown status", fields={"to": [
-            f"one of {', '.join(s.value for s in CohortStatus)}"]}) from exc
+        raise ValidationFailed(msg("Unknown status."), fields={"to": [msg(
+            "One of %(values)s.", values=words([s.value for s in CohortStatus]))]}) from exc
     perform(actions.advance_cohort, cohort_id, to)
-    flash(f"车次 #{cohort_id}：{STATUS_LABELS[to.value]}", "ok")
+    flash(_("Cohort #%(id)s: %(status)s.", id=cohort_id,
+            status=_(labels.COHORT_STATUS[to.value])), "ok")
     return redirect(url_for("bureau.manifest", cohort_id=cohort_id))

@@ -13,7 +13,11 @@ from flask import Response, abort, jsonify, render_template
 
 from matcher.bureau import queries
 from matcher.csv_safe import safe_record
-from web.bureau import as_of, bp
+from matcher.words import N_
+from web.bureau import as_of, bp, labels
+from web.i18n import translate
+from web.labels import district
+from web.pages.common import pct, yuan
 from web.security import read
 
 
@@ -28,19 +32,17 @@ class Dashboard:
 
 
 DASHBOARDS = {d.name: d for d in (
-    Dashboard("gaps", "缺口与填补率 Gaps and fill rate",
-              "按区、按行业；每 7 天取样，近 8 周 / by district and industry, sampled weekly "
-              "over 8 weeks",
+    Dashboard("gaps", N_("Gaps and fill rate"),
+              N_("By district and industry, sampled weekly over 8 weeks."),
               ("day", "district", "industry", "open_gaps", "needed", "recruited", "fill_rate")),
-    Dashboard("cohorts", "在途车次 Cohorts in transit",
-              "已成团、已出发、已到达未交接 / formed, departed or arrived, not handed over",
+    Dashboard("cohorts", N_("Cohorts in transit"),
+              N_("Formed, departed or arrived, not yet handed over."),
               ("cohort_id", "origin", "destination", "travel_date", "arrival_date", "status",
                "size", "capacity")),
-    Dashboard("claims", "补贴按月发放 Claims paid by month",
-              "净额 = 发放 − 冲回（元）/ net = payments − reversals (yuan)",
+    Dashboard("claims", N_("Claims paid by month"),
+              N_("Net paid = payments − reversals, in yuan."),
               ("month", "payments", "reversals", "net_fen")),
-    Dashboard("watch", "预警名单 Watch list",
-              "风险分及原因 / risk score and its reasons",
+    Dashboard("watch", N_("Watch list"), N_("Risk score and its reasons."),
               ("entry_id", "enterprise_id", "enterprise", "district", "industry", "score",
                "added_on", "status", "resolution_note", "reasons")),
 )}
@@ -51,6 +53,29 @@ def _rows(name: str) -> tuple[Dashboard, list[dict[str, Any]]]:
     if board is None:
         abort(404)
     return board, read(queries.series_rows, name, as_of())
+
+
+def _cell(board: str, column: str, value: Any) -> str:
+    """One table cell as a person reads it (percentages, yuan, statuses in words)."""
+    if value is None or value == "":
+        return ""
+    if column == "fill_rate":
+        return pct(float(value))
+    if column == "net_fen":
+        return yuan(int(value))
+    if column == "status":
+        table = labels.COHORT_STATUS if board == "cohorts" else labels.WATCH_STATUS
+        return translate(table.get(str(value), str(value)))
+    if column == "reasons":
+        return translate(value)
+    if column in {"district", "destination"}:
+        return district(str(value))
+    return str(value)
+
+
+def table_rows(board: Dashboard, rows: Sequence[dict[str, Any]]) -> list[list[str]]:
+    """The rows of a board's table, each cell in words (the CSV keeps the raw values)."""
+    return [[_cell(board.name, c, r.get(c)) for c in board.columns] for r in rows]
 
 
 def csv_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
@@ -67,15 +92,22 @@ def csv_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 def dashboards() -> str:
     """Every chart on one page."""
     boards = [_rows(name) for name in DASHBOARDS]
-    return render_template("bureau/dashboards.html", boards=boards, day=as_of(),
-                           names=list(DASHBOARDS), current=None)
+    return _page(boards, None)
 
 
 @bp.get("/dashboards/<name>")
 def dashboard(name: str) -> str:
     """One chart, its table and its CSV link."""
-    return render_template("bureau/dashboards.html", boards=[_rows(name)], day=as_of(),
-                           names=list(DASHBOARDS), current=name)
+    return _page([_rows(name)], name)
+
+
+def _page(boards: list[tuple[Dashboard, list[dict[str, Any]]]], current: str | None) -> str:
+    """The dashboards page: per board its chart rows (raw) and its table (in words)."""
+    shown = [(b, rows, table_rows(b, rows)) for b, rows in boards]
+    words = {k: translate(v) for k, v in labels.CHART_WORDS.items()}
+    return render_template("bureau/dashboards.html", boards=shown, day=as_of(),
+                           names=list(DASHBOARDS), current=current, chart_words=words,
+                           board_titles={n: d.title for n, d in DASHBOARDS.items()})
 
 
 @bp.get("/series/<name>.csv")

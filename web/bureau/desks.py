@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from matcher.bureau import actions, queries
-from web.bureau import as_of, bp
+from web.bureau import as_of, bp, labels
 from web.security import perform, read
 
-SOURCE_LABELS = {"seeker": "求职者 Job seekers", "surplus": "共享员工 Lendable staff",
-                 "cohort": "返岗车次 Cohorts on the way"}
 PER_PAGE = 10
 
 
@@ -28,9 +27,9 @@ def shortage() -> str:
     k = min(max(request.args.get("k", 3, type=int) or 3, 1), 10)
     desk = read(queries.shortage_desk, day, page, PER_PAGE, k)
     return render_template("bureau/shortage.html", rows=desk.rows, cands=desk.candidates,
-                           day=day, k=k, page=page, pages=desk.pages, total=desk.total,
+                           day=day, k=k, page=desk.page, pages=desk.pages, total=desk.total,
                            needed=desk.needed, recruited=desk.recruited, fill=desk.fill,
-                           labels=SOURCE_LABELS)
+                           labels=labels.SOURCES)
 
 
 @bp.get("/gaps/<int:gap_id>")
@@ -39,7 +38,7 @@ def gap(gap_id: int) -> str:
     day = as_of()
     found = read(queries.gap_detail, gap_id, day)
     return render_template("bureau/gap.html", g=found.gap, cands=found.candidates, day=day,
-                           labels=SOURCE_LABELS)
+                           labels=labels.SOURCES)
 
 
 @bp.get("/dispatch")
@@ -48,7 +47,8 @@ def dispatch_page() -> str:
     day = as_of()
     board = read(queries.dispatch_board, day)
     return render_template("bureau/dispatch.html", day=day, proposals=board.proposals,
-                           outbox=board.outbox, outbox_total=board.outbox_total)
+                           outbox=board.outbox, outbox_total=board.outbox_total,
+                           recipients=board.recipients, notices=board.notices)
 
 
 @bp.post("/dispatch/plan")
@@ -57,8 +57,8 @@ def dispatch_plan() -> Response:
     day = as_of()
     done = perform(actions.plan_dispatch, day)
     plan, pid = done.plan, done.proposal_id
-    flash(f"方案 #{pid}：{len(plan.assignments)} 人 / proposal #{pid}: "
-          f"{len(plan.assignments)} assignments over {plan.gap_count} gaps", "ok")
+    flash(_("Proposal #%(id)s: %(n)s people assigned over %(gaps)s gaps.", id=pid,
+            n=len(plan.assignments), gaps=plan.gap_count), "ok")
     return redirect(url_for("bureau.dispatch_page", day=day.isoformat()))
 
 
@@ -66,8 +66,8 @@ def dispatch_plan() -> Response:
 def dispatch_confirm(proposal_id: int) -> Response:
     """Confirm a proposal: assignments confirmed, notifications written to the outbox."""
     sent = perform(actions.confirm_dispatch, proposal_id)
-    flash(f"方案 #{proposal_id} 已确认，{sent} 条通知 / proposal #{proposal_id} confirmed, "
-          f"{sent} notifications queued", "ok")
+    flash(_("Proposal #%(id)s confirmed; %(n)s notifications queued.", id=proposal_id,
+            n=sent), "ok")
     return redirect(url_for("bureau.dispatch_page", day=request.form.get("day") or None))
 
 
@@ -75,5 +75,5 @@ def dispatch_confirm(proposal_id: int) -> Response:
 def dispatch_discard(proposal_id: int) -> Response:
     """Discard a proposal that was not confirmed."""
     perform(actions.discard_dispatch, proposal_id)
-    flash(f"方案 #{proposal_id} 已作废 / proposal #{proposal_id} discarded", "ok")
+    flash(_("Proposal #%(id)s discarded.", id=proposal_id), "ok")
     return redirect(url_for("bureau.dispatch_page", day=request.form.get("day") or None))

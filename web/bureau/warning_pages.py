@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from matcher.bureau import actions, queries
@@ -23,8 +24,8 @@ def scan() -> Response:
     """Run the early-warning scan for the day: score every enterprise, open new entries."""
     day = as_of()
     done = perform(actions.scan_warnings, day)
-    flash(f"{day}：评估企业 {len(done.scores)} 家，新增预警 {len(done.added)} 条 / "
-          f"{len(done.scores)} enterprises scored, {len(done.added)} new watch entries", "ok")
+    flash(_("%(day)s: %(n)s enterprises scored, %(added)s new watch entries.",
+            day=day.isoformat(), n=len(done.scores), added=len(done.added)), "ok")
     return redirect(url_for("bureau.watch", day=day.isoformat()))
 
 
@@ -41,5 +42,5 @@ def watch_entry(entry_id: int) -> str:
 def resolve(entry_id: int) -> Response:
     """Resolve an open entry with the officer's note."""
     perform(actions.resolve_warning, entry_id, request.form.get("note", ""))
-    flash(f"预警 #{entry_id} 已处理 / watch entry #{entry_id} resolved", "ok")
+    flash(_("Watch entry #%(id)s resolved.", id=entry_id), "ok")
     return redirect(url_for("bureau.watch"))

@@ -4,6 +4,7 @@ tiers, the audit log, and approving registered enterprises and agencies."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, abort, flash, render_template, request
@@ -16,10 +17,17 @@ from matcher.bureau import queries as bureau_queries
 from matcher.enums import ClaimStatus, KeyTier, Role
 from matcher.errors import DomainError
 from matcher.subsidy import actions, queries
-from web.pages.common import FormReader, back, page_args, role_page
+from matcher.subsidy.audit_words import ACTIONS, ENTITIES
+from matcher.words import N_, Msg, msg, word
+from web.i18n import translate, translate_fields
+from web.pages.claims import claim_context, plain_yuan, rule_labels
+from web.pages.common import FormReader, back, page_args, role_page, yuan
+from web.pages.confirm import ask_first
 from web.security import perform, read
 
 bp = Blueprint("admin_pages", __name__)
+#: an organisation's approval states, shown as words on the accounts desk
+APPROVAL_WORDS = (N_("pending"), N_("approved"), N_("rejected"))
 
 
 def _status(default: str = "submitted") -> ClaimStatus | None:
@@ -36,12 +44,38 @@ def claims_list() -> str:
     status = _status()
     found = read(queries.claim_list, *page_args(), status)
     return render_template("admin/claims.html", page=found, status=status,
-                           statuses=list(ClaimStatus))
+                           statuses=list(ClaimStatus), rules=rule_labels())
 
 
 def _claim_page(claim_id: int, errors: dict[str, list[str]] | None = None) -> str:
-    return render_template("admin/claim.html", c=read(queries.claim_detail, claim_id),
-                           errors=errors or {}, form=request.form)
+    return render_template("admin/claim.html", errors=errors or {}, form=request.form,
+                           **claim_context(read(queries.claim_detail, claim_id)))
+
+
+#: the question asked before each decision (irreversible), and whether it is a danger
+QUESTIONS = {
+    "approve": (msg("Approve claim %(id)s: %(amount)s yuan to %(name)s?"), False),
+    "reject": (msg("Reject claim %(id)s of %(name)s? This cannot be undone."), True),
+    "pay": (msg("Pay %(amount)s yuan to %(name)s?"), False),
+}
+
+
+def _ask(claim_id: int, step: str) -> tuple[str, int] | None:
+    """The confirmation page of ``step`` on a claim (None once confirmed)."""
+    c = read(queries.claim_detail, claim_id)
+    question, danger = QUESTIONS[step]
+    name = c.claimant_name or str(c.claimant_id)
+    rules = rule_labels()
+    details: list[tuple[object, object]] = [
+        (msg("Claimant"), f"{translate(word(c.claimant_kind))} {name}"),
+        (msg("Subsidy"), rules.get(c.rule_code, c.rule_code)),
+        (msg("Placement"), f"{c.seeker_name} · {c.vacancy_title} · {c.enterprise_name}"),
+        (msg("Amount"), yuan(c.amount_fen)),
+    ]
+    if request.form.get("reason"):
+        details.append((msg("Reason"), request.form["reason"]))
+    asked = msg(question.msgid, id=claim_id, amount=plain_yuan(c.amount_fen), name=name)
+    return ask_first(asked, details=details, danger=danger)
 
 
 @bp.get("/claims/<int:claim_id>")
@@ -51,17 +85,20 @@ def claim(claim_id: int) -> str:
     return _claim_page(claim_id)
 
 
-def _decide(claim_id: int, fn: Callable[..., Any], *args: Any, done: str,
+def _decide(claim_id: int, fn: Callable[..., Any], *args: Any, done: str, step: str,
             check: Callable[[], None] | None = None) -> Any:
-    """Perform one decision on a claim; a refusal re-renders the claim with its errors."""
+    """Confirm, then perform one decision on a claim; a refusal re-renders the claim."""
     try:
         if check is not None:
             check()
+        page = _ask(claim_id, step)
+        if page:
+            return page
         perform(fn, claim_id, *args)
     except DomainError as exc:
         if exc.status == 404:
             raise
-        errors = exc.fields or {"_form": [exc.message]}
+        errors = translate_fields(exc.fields) or {"_form": [translate(exc.message)]}
         return _claim_page(claim_id, errors), exc.status
     flash(done)
     return back("admin_pages.claim", claim_id=claim_id)
@@ -72,7 +109,8 @@ def _decide(claim_id: int, fn: Callable[..., Any], *args: Any, done: str,
 def approve(claim_id: int) -> Any:
     """Approve a submitted claim (refused if a cap is full)."""
     note = request.form.get("note", "").strip()
-    return _decide(claim_id, actions.approve_claim, note, done=_("Claim approved."))
+    return _decide(claim_id, actions.approve_claim, note, done=_("Claim approved."),
+                   step="approve")
 
 
 @bp.post("/claims/<int:claim_id>/reject")
@@ -82,14 +120,14 @@ def reject(claim_id: int) -> Any:
     form = FormReader(request.form)
     reason = form.text("reason", required=True)
     return _decide(claim_id, actions.reject_claim, reason, done=_("Claim rejected."),
-                   check=form.check)
+                   step="reject", check=form.check)
 
 
 @bp.post("/claims/<int:claim_id>/pay")
 @role_page(Role.ADMIN)
 def pay(claim_id: int) -> Any:
     """Pay an approved claim (one append-only ledger row)."""
-    return _decide(claim_id, actions.pay_claim, done=_("Claim paid."))
+    return _decide(claim_id, actions.pay_claim, done=_("Claim paid."), step="pay")
 
 
 @bp.get("/tiers")
@@ -110,9 +148,10 @@ def set_tier(enterprise_id: int) -> Any:
     except DomainError as exc:
         if exc.status == 404:
             raise
-        flash(exc.message, "error")
+        flash(translate(exc.message), "error")
         return back("admin_pages.tiers", q=request.form.get("q", ""))
-    flash(_("%(name)s is now tier %(tier)s.", name=done["name"], tier=done["key_tier"]))
+    flash(_("%(name)s is now tier %(tier)s.", name=done["name"],
+            tier=translate(word(str(done["key_tier"])))))
     return back("admin_pages.tiers", q=request.form.get("q", ""),
                 page=request.form.get("page", 1))
 
@@ -124,8 +163,26 @@ def audit_log() -> str:
     entity = request.args.get("entity", "").strip() or None
     entity_id = request.args.get("entity_id", "").strip() or None
     found = read(queries.audit_log, *page_args(), entity, entity_id)
+    rules = rule_labels()
+    found = replace(found, items=[_audit_words(a, rules) for a in found.items])
+    entities = sorted(((code, translate(word(name))) for code, name in ENTITIES.items()),
+                      key=lambda pair: pair[1])
     return render_template("admin/audit.html", page=found, entity=entity or "",
-                           entity_id=entity_id or "")
+                           entity_id=entity_id or "", entities=entities)
+
+
+def _audit_words(a: dict[str, Any], rules: dict[str, str]) -> dict[str, Any]:
+    """An audit row with its action, record kind, record and actor in the reader's language."""
+    action, entity, record = a["action"], a["entity"], str(a["entity_id"] or "")
+    if entity == "subsidy_rule":  # "code@version" or "code": the subsidy's name
+        code, _, version = record.partition("@")
+        record = rules.get(code, code) + (
+            f" ({translate(msg('version %(n)s', n=version))})" if version else "")
+    return {**a, "entity_id": record,
+            "action_text": translate(word(ACTIONS[action])) if action in ACTIONS else action,
+            "entity_text": translate(word(ENTITIES[entity])) if entity in ENTITIES else entity,
+            "actor_text": translate(a["actor_name"]) if isinstance(a["actor_name"], Msg)
+            else a["actor_name"] or a["actor"]}
 
 
 @bp.get("/accounts")
@@ -147,8 +204,9 @@ def _decided(call: Callable[[], Any]) -> Any:
     except DomainError as exc:
         if exc.status == 404:
             raise
-        details = " ".join(m for ms in (exc.fields or {}).values() for m in ms)
-        flash(f"{exc.message} {details}".strip(), "error")
+        shown = translate_fields(exc.fields) or {}
+        details = " ".join(str(m) for ms in shown.values() for m in ms)
+        flash(f"{translate(exc.message)} {details}".strip(), "error")
         return back("admin_pages.accounts_list")
     flash(_("%(name)s: %(state)s.", name=done.name, state=_(done.approval_status)))
     return back("admin_pages.accounts_list")

@@ -4,6 +4,7 @@ button (no internal numbers typed), placements, subsidy claims with state and tr
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from matcher.subsidy import actions, queries
 from matcher.vacancies.queries import get_vacancy, search_vacancies
 from web.auth.next_url import same_site
 from web.extensions import limiter
+from web.pages.claims import claim_context, on_form, rule_labels
 from web.pages.common import (
     FormReader,
     back,
@@ -104,8 +106,8 @@ def vacancies() -> str:
 def candidates(vacancy_id: int) -> str:
     """A vacancy's ranked job seekers who consent to agency recommendation, each with a button."""
     vacancy = read_public(get_vacancy, vacancy_id)
-    return render_template("agency/candidates.html", vacancy=vacancy,
-                           items=read(queries.agency_candidates, vacancy_id))
+    items = [SimpleNamespace(**c) for c in read(queries.agency_candidates, vacancy_id)]
+    return render_template("agency/candidates.html", vacancy=vacancy, items=items)
 
 
 @bp.get("/placements")
@@ -118,7 +120,7 @@ def placements() -> str:
 
 def _claims_page(**context: Any) -> dict[str, Any]:
     found = read(queries.claim_list, *page_args(), _status())
-    return {"page": found, "rules": read(queries.claim_rules), "statuses": list(ClaimStatus),
+    return {"page": found, "rules": rule_labels(), "statuses": list(ClaimStatus),
             "status": _status(), "idempotency_key": uuid.uuid4().hex,
             "placements": read(queries.agency_placements, 1, 100).items, **context}
 
@@ -127,9 +129,11 @@ def _claims_page(**context: Any) -> dict[str, Any]:
 @role_page(Role.AGENCY)
 def claims_list() -> str:
     """The agency's claims with their state; a form to submit one more."""
-    placement = request.args.get("placement_id", "")
-    return render_template("agency/claims.html", form={"placement_id": placement, "tranche": 1},
-                           errors={}, **_claims_page())
+    # the inbox's one-click link names the placement, the rule and the tranche: all pre-filled
+    form = {"placement_id": request.args.get("placement_id", ""),
+            "rule_code": request.args.get("rule_code", ""),
+            "tranche": request.args.get("tranche", "1")}
+    return render_template("agency/claims.html", form=form, errors={}, **_claims_page())
 
 
 @bp.post("/claims")
@@ -143,7 +147,7 @@ def submit_claim() -> Any:
         result = perform(actions.submit_claim,
                          actions.ClaimInput(placement_id, rule_code, key, tranche))
     except DomainError as exc:
-        return form_page("agency/claims.html", exc, **_claims_page())
+        return form_page("agency/claims.html", on_form(exc), **_claims_page())
     flash(_("This claim was already submitted.") if result.replayed
           else _("Claim submitted."))
     return back("agency_pages.claim", claim_id=result.claim.id)
@@ -153,4 +157,5 @@ def submit_claim() -> Any:
 @role_page(Role.AGENCY)
 def claim(claim_id: int) -> str:
     """One own claim with its evaluation trace."""
-    return render_template("agency/claim.html", c=read(queries.claim_detail, claim_id))
+    return render_template("agency/claim.html", **claim_context(read(queries.claim_detail,
+                                                                     claim_id)))

@@ -23,8 +23,11 @@ from matcher.errors import DomainError
 from matcher.inbox import actions as inbox_actions
 from matcher.inbox import queries as inbox
 from matcher.vacancies import actions as vacancy_actions
+from matcher.words import msg
 from web.auth.next_url import same_site
+from web.i18n import translate, translate_fields
 from web.pages.common import FormReader, back, page_args, role_page
+from web.pages.confirm import ask_first
 from web.security import perform, read
 
 bp = Blueprint("application_pages", __name__)
@@ -37,11 +40,23 @@ def _act(call: Callable[[], object], done: str) -> bool:
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
-        details = "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.fields.items())
-        flash(f"{exc.message} {details}".strip(), "error")
+        flash(" ".join([translate(exc.message), *_field_texts(exc.fields)]).strip(), "error")
         return False
     flash(done)
     return True
+
+
+def _field_texts(fields: dict | None) -> list[str]:
+    """Every field message, translated, without the field codes."""
+    out: list[str] = []
+    for value in (translate_fields(fields) or {}).values():
+        if isinstance(value, dict):
+            out.extend(_field_texts(value))
+        elif isinstance(value, (list, tuple)):
+            out.extend(str(v) for v in value)
+        else:
+            out.append(str(value))
+    return out
 
 
 def _return_to(default: str, **values: Any) -> Response:
@@ -74,8 +89,11 @@ def apply_login(vacancy_id: int) -> Response:
 
 @bp.post("/seeker/applications/<int:application_id>/withdraw")
 @role_page(Role.SEEKER)
-def withdraw(application_id: int) -> Response:
-    """Withdraw an own application."""
+def withdraw(application_id: int) -> Response | tuple[str, int]:
+    """Withdraw an own application (after a confirmation: it cannot be undone)."""
+    asked = ask_first(msg("Withdraw this application? It cannot be undone."), danger=True)
+    if asked:
+        return asked
     _act(lambda: perform(actions.withdraw, application_id), _("Application withdrawn."))
     return back("application_pages.my_applications")
 
@@ -95,7 +113,7 @@ def _interview_at(form: FormReader) -> datetime | None:
     try:
         return datetime.fromisoformat(raw) if raw else None
     except ValueError:
-        form.errors.setdefault("interview_at", []).append(_("Enter a date and time."))
+        form.errors.setdefault("interview_at", []).append(msg("Enter a date and time."))
         return None
 
 
@@ -118,11 +136,18 @@ def set_status(application_id: int) -> Response:
 
 @bp.post("/enterprise/applications/<int:application_id>/hire")
 @role_page(Role.ENTERPRISE)
-def hire(application_id: int) -> Response:
-    """Hire an offered applicant with the contract evidence."""
+def hire(application_id: int) -> Response | tuple[str, int]:
+    """Hire an offered applicant with the contract evidence (after a confirmation)."""
     form = FormReader(request.form)
     data = HireInput(hired_on=form.day("hired_on"), contract_months=form.integer(
         "contract_months"), contract_reference=form.text("contract_reference"))
+    if data.hired_on and data.contract_months and not form.errors:  # else: the errors first
+        asked = ask_first(msg("Hire this applicant? The placement is recorded, one position is "
+                              "filled, and this cannot be undone."),
+                          details=[(msg("Start date"), data.hired_on),  # values, not words
+                                   (msg("Contract months"), data.contract_months)])
+        if asked:
+            return asked
     _act(lambda: perform(actions.hire, application_id, data),
          _("Hired: the placement is recorded and one position is filled."))
     return _return_to("application_pages.my_applications")

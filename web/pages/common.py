@@ -10,13 +10,15 @@ from functools import wraps
 from typing import Any
 
 from flask import g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from matcher.accounts.users import login_problems
 from matcher.enums import Role
 from matcher.errors import DomainError, ValidationFailed
 from matcher.principal import Principal, require_role
 from matcher.vacancies.queries import MAX_PER_PAGE
+from matcher.words import msg
+from web.i18n import translate, translate_fields
 
 PER_PAGE = 20
 _SPLIT = re.compile(r"[,，、;；\n]+")
@@ -60,9 +62,9 @@ def page_args() -> tuple[int, int]:
 
 
 def field_errors(exc: DomainError) -> dict[str, list[str]]:
-    """An error's message (under ``_form``) and its field messages."""
-    found = {k: v if isinstance(v, list) else [str(v)] for k, v in (exc.fields or {}).items()}
-    return {"_form": [exc.message], **found}
+    """An error's message (under ``_form``) and its field messages, in the reader's language."""
+    found = {k: v if isinstance(v, list) else [v] for k, v in (exc.fields or {}).items()}
+    return {"_form": [translate(exc.message)], **(translate_fields(found) or {})}
 
 
 def form_page(template: str, exc: DomainError, **context: Any) -> tuple[str, int]:
@@ -89,11 +91,21 @@ class FormReader:
     def _fail(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
 
+    def login(self, email: str = "email", password: str = "password") -> tuple[str, str]:
+        """A new login's email and password, both checked now (format, password policy) so
+        their errors come in the same round as every other field's."""
+        address, secret = self._raw(email), self._raw(password)
+        found = login_problems(address, secret)
+        for name, field in (("email", email), ("password", password)):
+            for message in found.get(name, []):
+                self._fail(field, message)
+        return address, secret
+
     def text(self, name: str, *, required: bool = False) -> str:
         """A trimmed string ('' when empty)."""
         value = self._raw(name)
         if required and not value:
-            self._fail(name, _("This field is required."))
+            self._fail(name, msg("This field is required."))
         return value
 
     def optional(self, name: str) -> str | None:
@@ -109,12 +121,12 @@ class FormReader:
         raw = self._raw(name)
         if not raw:
             if required:
-                self._fail(name, _("This field is required."))
+                self._fail(name, msg("This field is required."))
             return None
         try:
             return int(raw)
         except ValueError:
-            self._fail(name, _("Enter a whole number."))
+            self._fail(name, msg("Enter a whole number."))
             return None
 
     def number(self, name: str) -> float | None:
@@ -123,7 +135,7 @@ class FormReader:
         try:
             return float(raw) if raw else None
         except ValueError:
-            self._fail(name, _("Enter a number."))
+            self._fail(name, msg("Enter a number."))
             return None
 
     def fen(self, name: str) -> int | None:
@@ -136,7 +148,7 @@ class FormReader:
         except InvalidOperation:
             amount = Decimal("NaN")
         if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-            self._fail(name, _("Enter an amount in yuan, e.g. 6500 or 6500.50."))
+            self._fail(name, msg("Enter an amount in yuan, e.g. 6500 or 6500.50."))
             return None
         return int(amount * 100)
 
@@ -145,12 +157,12 @@ class FormReader:
         raw = self._raw(name)
         if not raw:
             if required:
-                self._fail(name, _("This field is required."))
+                self._fail(name, msg("This field is required."))
             return None
         try:
             return date.fromisoformat(raw)
         except ValueError:
-            self._fail(name, _("Enter a date as YYYY-MM-DD."))
+            self._fail(name, msg("Enter a date as YYYY-MM-DD."))
             return None
 
     def flag(self, name: str) -> bool:
@@ -160,7 +172,7 @@ class FormReader:
     def check(self) -> None:
         """Raise :class:`ValidationFailed` with every field error collected so far."""
         if self.errors:
-            raise ValidationFailed(_("Some fields are invalid."), fields=self.errors)
+            raise ValidationFailed(msg("Some fields are invalid."), fields=self.errors)
 
 
 def claim_fields(form: FormReader) -> tuple[int, str, str, int]:

@@ -8,7 +8,6 @@ Each view parses the form, calls one action or query of :mod:`matcher.vacancies`
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -25,7 +24,10 @@ from matcher.lending.pool import EmployeeInput
 from matcher.vacancies import actions
 from matcher.vacancies import queries as q
 from matcher.vacancies.services import VacancyInput
+from matcher.words import N_, Msg, msg
 from web.pages.common import FormReader, back, form_page, page_args, role_page
+from web.pages.confirm import ask_first
+from web.pages.lending import Fact, _act, agreement_facts
 from web.security import perform, read, read_public
 
 bp = Blueprint("enterprise_pages", __name__)
@@ -54,8 +56,28 @@ def _vacancy_fields(form: FormReader, *, editing: bool) -> dict[str, Any]:
         value = form.day(name)
         if value is not None or not editing:  # an edit keeps a window it does not show
             data[name] = value
+    _vacancy_rules(form, data)
     form.check()
     return data
+
+
+def _vacancy_rules(form: FormReader, data: dict[str, Any]) -> None:
+    """The service's field rules, checked here too so one round reports every error."""
+    def fail(name: str, message: Msg) -> None:
+        if not form.errors.get(name):
+            form.errors.setdefault(name, []).append(message)
+
+    if data["headcount"] is not None and data["headcount"] < 1:
+        fail("headcount", msg("Must be a whole number, at least 1."))
+    for name in ("wage_min", "wage_max"):
+        if data[name] is not None and data[name] < 0:
+            fail(name, msg("Must be an amount of money, at least 0."))
+    low, high = data["wage_min"], data["wage_max"]
+    if low is not None and high is not None and low >= 0 and high < low:
+        fail("wage_max", msg("Must be at least the minimum wage."))
+    start, end = data.get("borrow_from"), data.get("borrow_to")
+    if start is not None and end is not None and start > end:
+        fail("borrow_to", msg("Must be on or after the first day of borrowing."))
 
 
 def _form_of(card: q.VacancyCard) -> dict[str, Any]:
@@ -71,18 +93,6 @@ def _choices() -> dict[str, Any]:
     districts = read_public(q.districts)
     return {"districts": districts, "employment_types": list(EmploymentType),
             "urgencies": list(Urgency)}
-
-
-def _act(call: Callable[[], object], done: str) -> None:
-    """Run one action; its refusal is flashed instead of a bare error (403/404 propagate)."""
-    try:
-        call()
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        flash(exc.message, "error")
-        return
-    flash(done)
 
 
 # -- vacancies ---------------------------------------------------------------------------
@@ -131,8 +141,12 @@ def edit_vacancy(vacancy_id: int) -> Any:
 
 @bp.post("/vacancies/<int:vacancy_id>/close")
 @role_page(Role.ENTERPRISE)
-def close_vacancy(vacancy_id: int) -> BaseResponse:
-    """Close an own vacancy."""
+def close_vacancy(vacancy_id: int) -> Any:
+    """Close an own vacancy (after a confirmation)."""
+    card = read(q.own_vacancy, vacancy_id)
+    page = ask_first(msg("Close the vacancy %(title)s?", title=card.title), danger=True)
+    if page:
+        return page
     _act(lambda: perform(actions.close_vacancy, vacancy_id), _("Vacancy closed."))
     return back("enterprise_pages.vacancies_list")
 
@@ -216,8 +230,13 @@ def requests_list() -> Any:
 
 @bp.post("/requests/<int:request_id>/close")
 @role_page(Role.ENTERPRISE)
-def close_request(request_id: int) -> BaseResponse:
-    """Close an own borrowing request."""
+def close_request(request_id: int) -> Any:
+    """Close an own borrowing request (after a confirmation)."""
+    found = read(lending_q.own_request, request_id)
+    page = ask_first(msg("Close the borrowing request %(title)s?", title=found["title"]),
+                     danger=True)
+    if page:
+        return page
     _act(lambda: perform(lending.close_request, request_id), _("Borrowing request closed."))
     return back("enterprise_pages.requests_list")
 
@@ -260,13 +279,19 @@ def accept_agreement(agreement_id: int) -> BaseResponse:
 
 @bp.post("/agreements/<int:agreement_id>/sign")
 @role_page(Role.ENTERPRISE)
-def sign_agreement(agreement_id: int) -> BaseResponse:
-    """Sign an accepted agreement as the caller's side, after the signer confirms by name."""
+def sign_agreement(agreement_id: int) -> Any:
+    """Sign an accepted agreement as the caller's side, after the signer confirms by name
+    and then on the confirmation page."""
     signer = request.form.get("signer_name", "").strip()
+    a = read(lending_q.agreement, agreement_id).agreement  # another's agreement is 404
     if not signer or request.form.get("confirm") != "1":
-        read(lending_q.agreement, agreement_id)  # another's agreement is 404, not a hint
         flash(_("Type your name and tick the confirmation to sign."), "error")
-    else:
-        _act(lambda: perform(lending.sign_agreement, agreement_id, signer=signer),
-             _("Agreement signed."))
+        return back("enterprise_pages.agreement", agreement_id=agreement_id)
+    page = ask_first(msg("Sign the agreement lending %(n)s staff to %(name)s?",
+                         n=len(a.employees), name=a.borrower_name),
+                     details=[*agreement_facts(a), (N_("Signer"), Fact(signer))])
+    if page:
+        return page
+    _act(lambda: perform(lending.sign_agreement, agreement_id, signer=signer),
+         _("Agreement signed."))
     return back("enterprise_pages.agreement", agreement_id=agreement_id)

@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from matcher.enums import Role
 from matcher.jobs import queries
+from web.bureau import labels
 from web.pages.common import page_args, role_page
 from web.security import read
 
@@ -25,9 +26,13 @@ def job_list() -> ResponseReturnValue:
     """Jobs, newest first, optionally in one status; refreshes while any is unfinished."""
     status = request.args.get("status")
     status = status if status in STATUSES else None
-    found = read(queries.job_list, *page_args(), status)
+    page, per_page = page_args()
+    found = read(queries.job_list, page, per_page, status)
+    if found.page > found.pages:  # past the last page: show the last page
+        found = read(queries.job_list, found.pages, per_page, status)
     busy = any(not j.finished for j in found.items)
-    html = render_template("bureau/jobs.html", page=found, status=status, statuses=STATUSES)
+    html = render_template("bureau/jobs.html", page=found, status=status, statuses=STATUSES,
+                           **labels.all_labels())
     return html, 200, ({"Refresh": str(REFRESH)} if busy else {})
 
 
@@ -37,5 +42,5 @@ def job_detail(job_id: int) -> ResponseReturnValue:
     """One job: progress, parameters, result or error, and its chunks if it was split."""
     job = read(queries.job_detail, job_id)
     chunks = read(queries.job_chunks, job_id)
-    html = render_template("bureau/job.html", job=job, chunks=chunks)
+    html = render_template("bureau/job.html", job=job, chunks=chunks, **labels.all_labels())
     return html, 200, ({} if job.finished else {"Refresh": str(REFRESH)})

@@ -8,6 +8,7 @@ the credential, so its POST is CSRF-exempt.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,12 +21,50 @@ from matcher.enums import Role
 from matcher.errors import DomainError
 from matcher.lending import actions as lending
 from matcher.lending import queries as lending_q
-from matcher.lending.terms import Proposal
-from web.pages.common import FormReader, back, field_errors, form_page, role_page
-from web.pages.enterprise import _act
+from matcher.lending.terms import AgreementView, Proposal
+from matcher.words import N_, Msg, msg
+from web.i18n import translate
+from web.pages.common import FormReader, back, form_page, role_page, yuan
+from web.pages.confirm import ask_first
 from web.security import csrf_exempt, perform, read, read_public, unit_of_work
 
 bp = Blueprint("lending_pages", __name__)
+
+
+def shown(message: object) -> str:
+    """A message in the reader's language (a Msg is translated; other text is as it is)."""
+    return translate(message) if isinstance(message, Msg) else str(message)
+
+
+class Fact:
+    """A value shown on the confirmation page as it is (data, never looked up as a msgid)."""
+
+    def __init__(self, text: object):
+        self.text = str(text)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def agreement_facts(a: AgreementView) -> list[tuple[object, object]]:
+    """The facts of an agreement a person confirms before signing or ending it."""
+    names = "、".join(e.name or e.external_id for e in a.employees)
+    return [(N_("Lender"), Fact(a.lender_name)), (N_("Borrower"), Fact(a.borrower_name)),
+            (N_("Period"), Fact(f"{a.start_date} – {a.end_date}")),
+            (N_("Staff"), Fact(names)),
+            (N_("Reimbursement per person per day"), Fact(yuan(a.reimbursement_per_day)))]
+
+
+def _act(call: Callable[[], object], done: str) -> None:
+    """Run one action; its refusal is flashed instead of a bare error (403/404 propagate)."""
+    try:
+        call()
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(shown(exc.message), "error")
+        return
+    flash(done)
 
 
 def _on() -> date | None:
@@ -47,7 +86,7 @@ def opportunities() -> str:
 def _proposal(form: FormReader) -> Proposal:
     ids = tuple(int(v) for v in request.form.getlist("employee_ids") if v.isdigit())
     if not ids:
-        form.errors.setdefault("employee_ids", []).append(_("Choose at least one employee."))
+        form.errors.setdefault("employee_ids", []).append(msg("Choose at least one employee."))
     data: dict[str, Any] = {
         "counterparty_enterprise_id": form.integer("counterparty_enterprise_id", required=True),
         "role": form.text("role", required=True), "employee_ids": ids,
@@ -60,7 +99,7 @@ def _proposal(form: FormReader) -> Proposal:
     }
     if not form.text("reimbursement_yuan_per_day"):
         form.errors.setdefault("reimbursement_yuan_per_day", []).append(
-            _("This field is required."))
+            msg("This field is required."))
     form.check()
     return Proposal(**data)
 
@@ -91,7 +130,7 @@ def edit_staff(employee_id: int) -> BaseResponse:
     form = FormReader(request.form)
     start, end, cost = form.day("available_from"), form.day("available_to"), form.fen("daily_cost")
     if form.errors:
-        flash(" ".join(m for msgs in form.errors.values() for m in msgs), "error")
+        flash(" ".join(shown(m) for msgs in form.errors.values() for m in msgs), "error")
         return back("enterprise_pages.staff")
     _act(lambda: perform(lending.edit_employee, employee_id, start, end, cost),
          _("Employee updated."))
@@ -100,8 +139,13 @@ def edit_staff(employee_id: int) -> BaseResponse:
 
 @bp.post("/enterprise/staff/<int:employee_id>/remove")
 @role_page(Role.ENTERPRISE)
-def remove_staff(employee_id: int) -> BaseResponse:
-    """Take an idle employee out of the pool (refused while lent out)."""
+def remove_staff(employee_id: int) -> Any:
+    """Take an idle employee out of the pool (refused while lent out), after a confirmation."""
+    emp = read(lending_q.own_employee, employee_id)
+    page = ask_first(msg("Remove %(name)s from the idle staff pool?",
+                         name=emp["name"] or emp["external_id"]), danger=True)
+    if page:
+        return page
     _act(lambda: perform(lending.remove_employee, employee_id), _("Employee removed."))
     return back("enterprise_pages.staff")
 
@@ -126,17 +170,30 @@ def activate(agreement_id: int) -> BaseResponse:
 
 @bp.post("/enterprise/agreements/<int:agreement_id>/return")
 @role_page(Role.ENTERPRISE)
-def return_(agreement_id: int) -> BaseResponse:
-    """Return an active agreement's staff on or after its end date."""
+def return_(agreement_id: int) -> Any:
+    """Return an active agreement's staff on or after its end date, after a confirmation."""
+    a = read(lending_q.agreement, agreement_id).agreement
+    page = ask_first(msg("Return the %(n)s staff of agreement %(id)s to %(name)s?",
+                         n=len(a.employees), id=a.id, name=a.lender_name),
+                     details=agreement_facts(a))
+    if page:
+        return page
     _act(lambda: perform(lending.return_agreement, agreement_id), _("Staff returned."))
     return back("enterprise_pages.agreement", agreement_id=agreement_id)
 
 
 @bp.post("/enterprise/agreements/<int:agreement_id>/terminate")
 @role_page(Role.ENTERPRISE)
-def terminate(agreement_id: int) -> BaseResponse:
-    """End an agreement early with a reason."""
+def terminate(agreement_id: int) -> Any:
+    """End an agreement early with a reason, after a confirmation."""
     reason = request.form.get("reason", "")
+    a = read(lending_q.agreement, agreement_id).agreement
+    if reason.strip():
+        page = ask_first(msg("Terminate agreement %(id)s between %(lender)s and %(borrower)s "
+                             "early?", id=a.id, lender=a.lender_name, borrower=a.borrower_name),
+                         details=agreement_facts(a), danger=True)
+        if page:
+            return page
     _act(lambda: perform(lending.terminate_agreement, agreement_id, reason),
          _("Agreement terminated."))
     return back("enterprise_pages.agreement", agreement_id=agreement_id)
@@ -158,5 +215,5 @@ def ack_confirm(token: str) -> tuple[str, int]:
         out = lending.acknowledge_by_link(uow, token, request.form.get("name", ""))
     if out.error is not None:
         return render_template("lending/ack.html", p=out.page, done=False,
-                               errors=field_errors(out.error)), out.error.status
+                               errors={"_form": [shown(out.error.message)]}), out.error.status
     return render_template("lending/ack.html", p=out.page, done=True, errors={}), 200

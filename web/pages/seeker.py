@@ -14,6 +14,7 @@ from matcher.enums import Role, SeekerCategory
 from matcher.errors import DomainError, ValidationFailed
 from matcher.seekers import actions, queries
 from matcher.seekers.services import SeekerInput
+from matcher.words import msg
 from web.api.seeker import profile_limit, profile_limit_key
 from web.auth.next_url import same_site
 from web.extensions import limiter
@@ -71,7 +72,7 @@ def signup() -> Any:
     if request.method == "GET":
         return render_template("seeker/signup.html", form={}, errors={}, **_signup_page())
     form = FormReader(request.form)
-    email, password = form.text("email", required=True), form.text("password", required=True)
+    email, password = form.login()  # format and password policy checked in this round
     form.text("district", required=True)  # the travel radius is measured from it
     try:
         changes = _profile_changes(form)
@@ -124,13 +125,7 @@ def recommendations() -> str:
 @role_page(Role.SEEKER)
 def interest(vacancy_id: int) -> Any:
     """Express interest in an open vacancy (recorded as an audit entry, no new table)."""
-    try:
-        card = perform(actions.express_interest, vacancy_id)
-    except ValidationFailed as exc:
-        if exc.code != "vacancy_not_open":
-            raise
-        raise ValidationFailed(_("This vacancy is no longer open."),
-                               fields={"vacancy_id": [_("not open")]}) from None
+    card = perform(actions.express_interest, vacancy_id)  # 422 vacancy_not_open, translated
     flash(_("Your interest in “%(title)s” was sent.", title=card.title))
     return back("seeker_pages.recommendations", page=request.form.get("page", 1))
 
@@ -153,8 +148,8 @@ def delete_account() -> Any:
     if request.method == "GET":
         return render_template("seeker/delete.html", errors={})
     if request.form.get("confirm") != "DELETE":
-        exc = ValidationFailed(_("Type DELETE to confirm."),
-                               fields={"confirm": [_("Type DELETE to confirm.")]})
+        exc = ValidationFailed(msg("Type DELETE to confirm."),
+                               fields={"confirm": [msg("Type DELETE to confirm.")]})
         return form_page("seeker/delete.html", exc)
     perform(actions.delete_account)
     logout_user()

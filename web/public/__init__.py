@@ -16,12 +16,12 @@ bp = Blueprint("public", __name__)
 bp.add_app_template_global(match_view, "match_view")  # 0-100 score and reasons, every page
 bp.add_app_template_filter(score_100, "score100")  # an engine score on the 0-100 scale
 
-EMPLOYMENT_LABELS = {
-    EmploymentType.LONG_TERM: "长期 Long-term",
-    EmploymentType.SHORT_TERM: "短期灵活 Short-term",
-    EmploymentType.SHARED: "共享用工 Shared staff",
-}
-TIER_LABELS = {"inclusive": "普惠 Inclusive", "key": "重点 Key", "priority": "优先 Priority"}
+#: the employment types offered in the search form (shown as ``_(value)``)
+EMPLOYMENT_TYPES = tuple(EmploymentType)
+#: the enterprise tiers shown as a badge (``_(tier)``: 重点 / Key ...)
+TIERS = ("inclusive", "key", "priority")
+
+# districts are shown with the app-wide ``|district`` filter (web/labels.py)
 
 
 @bp.get("/")
@@ -35,7 +35,7 @@ def index() -> str:
     districts = read_public(q.districts)
     return render_template(
         "vacancies.html", page=page, args=args, districts=districts,
-        employment_labels=EMPLOYMENT_LABELS, tier_labels=TIER_LABELS,
+        employment_types=EMPLOYMENT_TYPES, tiers=TIERS,
         search_reasons=search_reasons, filter_label=filter_label,
     )
 
@@ -44,8 +44,7 @@ def index() -> str:
 def vacancy(vacancy_id: int) -> str:
     """One vacancy's page."""
     card = read_public(q.get_vacancy, vacancy_id)
-    return render_template("vacancy.html", v=card, employment_labels=EMPLOYMENT_LABELS,
-                           tier_labels=TIER_LABELS)
+    return render_template("vacancy.html", v=card, tiers=TIERS)
 
 
 @bp.get("/healthz")

@@ -7,7 +7,17 @@
   var PALETTE = ["#b3261e", "#1f6feb", "#2e8540", "#8a5a00", "#6f42c1", "#0f7b8a",
                  "#d4679a", "#5b6876", "#c76d00", "#3d5a80"];
   var charts = {};
+  var WORDS = null;
   window.workbridgeCharts = charts;
+
+  /* A chart word in the page's language: the page puts them in #bureau-words (JSON). */
+  function w(key, fallback) {
+    if (WORDS === null) {
+      var el = document.getElementById("bureau-words");
+      try { WORDS = el ? JSON.parse(el.textContent || "{}") : {}; } catch (e) { WORDS = {}; }
+    }
+    return WORDS[key] || fallback;
+  }
 
   function color(i, alpha) {
     var hex = PALETTE[i % PALETTE.length];
@@ -47,7 +57,7 @@
                data: days.map(function (d) { return needed[g + "\u0000" + d] || 0; }) };
     });
     datasets.push({
-      type: "line", label: "填补率 fill rate %", borderColor: color(0), yAxisID: "rate",
+      type: "line", label: w("fill_rate", "Fill rate %"), borderColor: color(0), yAxisID: "rate",
       backgroundColor: color(0, 0.2), borderWidth: 3, order: 1, tension: 0.2,
       data: days.map(function (d) {
         var t = total[d];
@@ -59,12 +69,13 @@
       options: base({
         scales: {
           x: { stacked: true },
-          y: { stacked: true, beginAtZero: true, title: { display: true, text: "需求人数 needed" } },
+          y: { stacked: true, beginAtZero: true, title: { display: true, text: w("needed", "People needed") } },
           rate: { min: 0, max: 100, position: "right", grid: { drawOnChartArea: false },
-                  title: { display: true, text: "填补率 fill rate %" } }
+                  title: { display: true, text: w("fill_rate", "Fill rate %") } }
         },
         plugins: { legend: { position: "bottom" }, title: { display: true,
-          text: group === "district" ? "按区 By district" : "按行业 By industry" } }
+          text: group === "district" ? w("by_district", "By district")
+                                     : w("by_industry", "By industry") } }
       })
     });
   }
@@ -79,20 +90,21 @@
       seats[r.destination] = (seats[r.destination] || 0) + Math.max(r.capacity - r.size, 0);
     });
     places.sort();
-    var labels = { formed: "已成团 formed", departed: "已出发 departed", arrived: "已到达 arrived" };
+    var labels = { formed: w("formed", "Formed"), departed: w("departed", "Departed"),
+                   arrived: w("arrived", "Arrived") };
     var datasets = statuses.map(function (st, i) {
       return { label: labels[st], backgroundColor: color([3, 1, 2][i]), stack: "s",
                data: places.map(function (p) { return people[st + "\u0000" + p] || 0; }) };
     });
-    datasets.push({ label: "空座 free seats", backgroundColor: color(7, 0.25), stack: "s",
+    datasets.push({ label: w("free_seats", "Free seats"), backgroundColor: color(7, 0.25), stack: "s",
                     data: places.map(function (p) { return seats[p]; }) });
     return new window.Chart(canvas, {
       type: "bar", data: { labels: places, datasets: datasets },
       options: base({ scales: { x: { stacked: true },
                                 y: { stacked: true, beginAtZero: true, ticks: { precision: 0 },
-                                     title: { display: true, text: "人数 people" } } },
+                                     title: { display: true, text: w("people", "People") } } },
                       plugins: { legend: { position: "bottom" }, title: { display: true,
-                        text: "按目的区 By destination district" } } })
+                        text: w("by_destination", "By destination district") } } })
     });
   }
 
@@ -101,17 +113,17 @@
       data: {
         labels: rows.map(function (r) { return r.month; }),
         datasets: [
-          { type: "bar", label: "净发放 net paid (元 yuan)", backgroundColor: color(2),
+          { type: "bar", label: w("net_paid", "Net paid (yuan)"), backgroundColor: color(2),
             yAxisID: "y", data: rows.map(function (r) { return r.net_fen / 100; }) },
-          { type: "line", label: "笔数 payments", borderColor: color(0),
+          { type: "line", label: w("payments", "Payments"), borderColor: color(0),
             backgroundColor: color(0, 0.2), yAxisID: "n",
             data: rows.map(function (r) { return r.payments; }) }
         ]
       },
       options: base({ scales: {
-        y: { beginAtZero: true, title: { display: true, text: "元 yuan" } },
+        y: { beginAtZero: true, title: { display: true, text: w("yuan", "Yuan") } },
         n: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false },
-             ticks: { precision: 0 }, title: { display: true, text: "笔 count" } } } })
+             ticks: { precision: 0 }, title: { display: true, text: w("count", "Count") } } } })
     });
   }
 
@@ -120,7 +132,7 @@
       type: "bar",
       data: {
         labels: rows.map(function (r) { return r.enterprise; }),
-        datasets: [{ label: "风险分 risk score", backgroundColor: color(0, 0.8),
+        datasets: [{ label: w("risk_score", "Risk score"), backgroundColor: color(0, 0.8),
                      data: rows.map(function (r) { return r.score; }) }]
       },
       options: base({ indexAxis: "y", scales: { x: { beginAtZero: true } } })
