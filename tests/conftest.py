@@ -20,11 +20,12 @@ from pathlib import Path
 
 import pytest
 from builders.accounts import build_world
+from flask import Flask
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from matcher import migrate
-from matcher.config import load_settings
+from matcher.config import Settings, load_settings
 from matcher.encoders import e5_weights, st_encoder
 from matcher.runtime import Runtime
 from web import create_app
@@ -201,3 +202,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for msgid in sorted(MISSING)[:200]:
             sys.stderr.write(f"  {msgid!r}\n")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def signup_app(settings: Settings) -> Iterator[Flask]:
+    """An app whose sign-up limit does not get in the way of form tests."""
+    application = create_app(settings)
+    application.config.update(TESTING=True, WORKBRIDGE_SIGNUP_LIMIT="1000 per minute")
+    yield application
+    application.extensions["matcher"].dispose()

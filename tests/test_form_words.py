@@ -4,37 +4,26 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
+from builders.forms import post_form
 from flask import Flask
-from flask.testing import FlaskClient
 from marshmallow import ValidationError
 from marshmallow import fields as mfields
 from marshmallow import validate as mvalidate
 
-from matcher.config import Settings
 from matcher.words import Msg, render
-from web import create_app
 from web.form_words import MESSAGES, Template, gettext_form
 from web.labels import LABELS
 from web.schemas import InputSchema
 
 
 @pytest.fixture
-def app(settings: Settings) -> Iterator[Flask]:
-    application = create_app(settings)
-    application.config.update(TESTING=True, WORKBRIDGE_SIGNUP_LIMIT="1000 per minute")
-    yield application
-    application.extensions["matcher"].dispose()
+def app(signup_app: Flask) -> Flask:
+    return signup_app
 
 
-def _post(client: FlaskClient, url: str, data: dict[str, Any]) -> Any:
-    page = client.get("/auth/login").get_data(as_text=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found is not None
-    return client.post(url, data={**data, "csrf_token": found.group(1)})
+_post = post_form
 
 
 # --- marshmallow's messages are msgids with their limits as values ---------------------------
@@ -135,6 +124,21 @@ def test_registration_shows_every_error_at_once_with_labels(app: Flask) -> None:
     assert "A valid email address is required." in text
     assert "A password needs at least 10 characters." in text
     assert ">Email<" in text and ">Password<" in text
+
+
+def test_seeker_signup_shows_form_and_profile_rule_errors_in_one_round(app: Flask) -> None:
+    """A bad email, a bad phone and a travel range beyond 1000 km: all three at once."""
+    client = app.test_client()
+    resp = _post(client, "/seeker/signup?lang=en",
+                 {"email": "not-an-email", "password": "harbour-lantern-42", "district": "朝阳区",
+                  "phone": "12345", "travel_km": "5000", "skills": "叉车",
+                  "consent_matching": "on"})
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert "A valid email address is required." in html
+    assert "Expected an 11-digit mobile number." in html
+    assert "Must be between 0 and 1000." in html
+    assert 'value="12345"' in html and 'value="not-an-email"' in html
 
 
 # --- error pages and the favicon ------------------------------------------------------------

@@ -4,45 +4,32 @@ every path that sets a password: seeker sign-up page, organisation registration 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
+from builders.forms import post_form
 from click.testing import CliRunner
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from matcher.accounts import passwords
 from matcher.accounts.users import authenticate, create_user, set_password
 from matcher.cli.users_cmds import users as users_cli
-from matcher.config import Settings
 from matcher.demo.users import create_demo_users
 from matcher.enums import Role
 from matcher.errors import ValidationFailed
 from matcher.models import User
 from matcher.runtime import Runtime
 from matcher.validators import make_credit_code
-from web import create_app
 
 WEAK = ["1234", "12345678", "password", "demo"]  # the probe's sign-ups
 STRONG = "harbour-lantern-42"
 
 
 @pytest.fixture
-def app(settings: Settings) -> Iterator[Flask]:
-    application = create_app(settings)
-    application.config.update(TESTING=True, WORKBRIDGE_SIGNUP_LIMIT="1000 per minute")
-    yield application
-    application.extensions["matcher"].dispose()
+def app(signup_app: Flask) -> Flask:
+    return signup_app
 
 
-def _post(client: FlaskClient, url: str, data: dict[str, Any]) -> Any:
-    page = client.get("/auth/login").get_data(as_text=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found is not None
-    return client.post(url, data={**data, "csrf_token": found.group(1)})
+_post = post_form
 
 
 def _users(app: Flask) -> int:

@@ -91,6 +91,17 @@ def _clean(items: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     return tuple(i.strip() for i in items if i and i.strip())
 
 
+def profile_problems(data: SeekerInput) -> dict[str, list[str]]:
+    """Every field rule ``data`` breaks, by field (empty when it is valid); nothing raised.
+
+    Forms call it beside their own checks so a person sees every error in one round."""
+    try:
+        _validate(data)
+    except ValidationFailed as exc:
+        return {k: list(v) for k, v in exc.fields.items()}
+    return {}
+
+
 def _validate(data: SeekerInput) -> SeekerInput:
     errors: dict[str, list[str]] = {}
     if data.id_number:

@@ -13,7 +13,7 @@ from flask_login import login_user, logout_user
 from matcher.enums import Role, SeekerCategory
 from matcher.errors import DomainError, ValidationFailed
 from matcher.seekers import actions, queries
-from matcher.seekers.services import SeekerInput
+from matcher.seekers.services import SeekerInput, profile_problems
 from matcher.words import msg
 from web.api.seeker import profile_limit, profile_limit_key
 from web.auth.next_url import same_site
@@ -26,8 +26,10 @@ bp = Blueprint("seeker_pages", __name__)
 LIST_FIELDS = ("desired_positions", "skills")
 
 
-def _profile_changes(form: FormReader) -> dict[str, Any]:
-    """The editable profile fields as typed in the form."""
+def _profile_changes(form: FormReader, categories: tuple[str, ...] | None = None
+                     ) -> dict[str, Any]:
+    """The editable profile fields as typed in the form, checked by the form's rules and the
+    engine's profile rules together (every error in one round)."""
     changes: dict[str, Any] = {
         "name": form.optional("name"),
         "desired_positions": form.items("desired_positions"),
@@ -44,6 +46,12 @@ def _profile_changes(form: FormReader) -> dict[str, Any]:
         "consent_matching": form.flag("consent_matching"),
         "consent_share_with_agencies": form.flag("consent_share_with_agencies"),
     }
+    if categories is not None:
+        changes["categories"] = categories
+    typed = {k: v for k, v in changes.items() if v is not None}
+    for name, messages in profile_problems(SeekerInput(external_id="form", **typed)).items():
+        if name not in form.errors:  # the form's own message for a field comes first
+            form.errors[name] = list(messages)
     form.check()
     return changes
 
@@ -75,8 +83,7 @@ def signup() -> Any:
     email, password = form.login()  # format and password policy checked in this round
     form.text("district", required=True)  # the travel radius is measured from it
     try:
-        changes = _profile_changes(form)
-        changes["categories"] = tuple(request.form.getlist("categories"))
+        changes = _profile_changes(form, tuple(request.form.getlist("categories")))
         profile = SeekerInput(external_id=f"web-{uuid.uuid4().hex[:16]}", **changes)
         with unit_of_work() as uow:
             view = actions.sign_up_seeker(uow, actions.SignUp(email, password, profile))
