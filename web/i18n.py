@@ -21,7 +21,7 @@ from babel.support import NullTranslations
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale, get_translations
 
-from matcher.words import render
+from matcher.words import N_, render
 
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_CN"
@@ -186,11 +186,6 @@ def compile_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
             write_mo(fh, catalog)
         written.append(mo_path)
     return written
-
-
-def N_(message: str) -> str:
-    """Mark a word for extraction only (it is translated where it is shown)."""
-    return message
 
 
 # Enum values shown through ``_(value)`` in templates: listed here so pybabel extracts them.

@@ -13,7 +13,7 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from matcher.recommend.explain import plain_reasons, score_100
-from web.i18n import N_
+from matcher.words import N_
 from web.i18n import gettext as _  # the catalog found once per request
 
 _SEARCH = {
