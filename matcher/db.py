@@ -36,11 +36,25 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any, busy_ms: int = 5000) -> None:
     cur.close()
 
 
+#: execution option of a read-only unit of work (:func:`make_session_factory` ``read_only``)
+READ_ONLY = "workbridge_read_only"
+
+
 def _sqlite_begin(conn: Any) -> None:
-    # pysqlite's own BEGIN handling is off (see make_engine); take the write lock at
-    # the start of every transaction so concurrent writers queue instead of failing
-    # with "database is locked" on lock upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    """Begin a transaction (pysqlite's own BEGIN handling is off, see make_engine).
+
+    A unit of work that may write takes the write lock at its start (``BEGIN IMMEDIATE``),
+    so concurrent writers queue instead of failing with "database is locked" on a lock
+    upgrade. A read-only one (:data:`READ_ONLY`) begins deferred: under WAL it takes no lock
+    and never waits for a writer, nor makes one wait (a worker loading 100,000 rows into its
+    index, or serving recommendations, no longer holds every other process's writes), and
+    the connection is ``query_only`` for it, so a write there fails instead of being lost.
+    """
+    read_only = bool(conn.get_execution_options().get(READ_ONLY))
+    if conn.info.get(READ_ONLY, False) != read_only:  # pooled connections serve both kinds
+        conn.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
+        conn.info[READ_ONLY] = read_only
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _pg_options(existing: str | None, lock_timeout: float, statement_timeout: float) -> str:
@@ -86,9 +100,18 @@ def make_engine(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     return create_engine(url, connect_args=connect_args, **kwargs)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Return a session factory bound to ``engine``; objects stay usable after commit."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Return a session factory bound to ``engine``; objects stay usable after commit.
+
+    ``read_only``: its sessions only read (SQLite: no lock taken, see :func:`_sqlite_begin`;
+    PostgreSQL: ``READ ONLY`` transactions); a write in one fails. For queries whose
+    transaction is rolled back anyway.
+    """
+    options: dict[str, Any] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True  # BEGIN READ ONLY (no extra round trip)
+    bind = engine.execution_options(**options) if read_only else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)
 
 
 class UnitOfWork:

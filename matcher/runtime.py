@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 class Work(UnitOfWork):
     """A unit of work that knows its process runtime (actions reach the index through it)."""
 
-    def __init__(self, rt: Runtime):
-        super().__init__(rt.sessions)
+    def __init__(self, rt: Runtime, *, read_only: bool = False):
+        super().__init__(rt.read_sessions if read_only else rt.sessions)
         self.rt = rt
 
     def __enter__(self) -> Work:
@@ -44,6 +44,7 @@ class Runtime:
         self._lock = threading.RLock()
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
+        self._read_sessions: sessionmaker[Session] | None = None
         self._cipher: PiiCipher | None = None
         self._encoder: Encoder | None = None
         self.index_registry: Registry | None = None  # set by matcher.index.get_registry
@@ -67,9 +68,22 @@ class Runtime:
                 self._sessions = make_session_factory(self.engine)
             return self._sessions
 
+    @property
+    def read_sessions(self) -> sessionmaker[Session]:
+        """The session factory of read-only units of work (:meth:`reader`)."""
+        with self._lock:
+            if self._read_sessions is None:
+                self._read_sessions = make_session_factory(self.engine, read_only=True)
+            return self._read_sessions
+
     def uow(self) -> Work:
         """A new unit of work (use as ``with rt.uow() as uow: ...``)."""
         return Work(self)
+
+    def reader(self) -> Work:
+        """A new read-only unit of work: for reads whose transaction is never committed
+        (queries, index loading, ranking). On SQLite it takes no lock and refuses writes."""
+        return Work(self, read_only=True)
 
     @property
     def cipher(self) -> PiiCipher:

@@ -19,12 +19,14 @@ endpoint, /healthz first as the baseline, with one of two load generators:
 
     .venv/bin/python scripts/bench_http.py                  # 100,000 vacancies (~7 min)
     .venv/bin/python scripts/bench_http.py --size 2000 --load python --requests 200
+    .venv/bin/python scripts/bench_http.py --folder /tmp/wb-http   # seeded once, then reused
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import logging
 import os
 import shutil
@@ -79,6 +81,25 @@ def prepare(folder: Path, size: int, users: int, encoder: str, index_type: str
             tokens.append(issue_token(uow, user.id, actor="bench"))
         uow.commit()
     rt.engine.dispose()
+    return env, tokens, steps
+
+
+def city(folder: Path, size: int, users: int, encoder: str, index_type: str
+         ) -> tuple[dict[str, str], list[str], dict[str, float]]:
+    """:func:`prepare` into ``folder`` once; later calls with the same folder reuse it (its
+    settings and tokens are kept in ``folder/state.json``), so that two trees or two runs
+    can be measured on one seeded city."""
+    state = folder / "state.json"
+    wanted = {"size": size, "users": users, "encoder": encoder, "index_type": index_type}
+    if state.exists():
+        saved = json.loads(state.read_text())
+        if {k: saved.get(k) for k in wanted} != wanted:
+            raise SystemExit(f"{folder} holds {({k: saved.get(k) for k in wanted})}; "
+                             "use another folder")
+        return saved["env"], saved["tokens"], {}
+    folder.mkdir(parents=True, exist_ok=True)
+    env, tokens, steps = prepare(folder, size, users, encoder, index_type)
+    state.write_text(json.dumps({**wanted, "env": env, "tokens": tokens}))
     return env, tokens, steps
 
 
@@ -230,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--encoder", default="fake")
     ap.add_argument("--index-type", default=None, help="default: the configured default")
+    ap.add_argument("--folder", type=Path, default=None,
+                    help="seed into this folder once and reuse it on later runs "
+                         "(default: a temporary folder, seeded every run)")
     ap.add_argument("--load", choices=("wrk", "python"), default=None,
                     help="load generator (default: wrk when on PATH, else python)")
     args = ap.parse_args(argv)
@@ -243,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
           f"index_type={index_type} load={generator}")
     print("# " + load_line())
     with tempfile.TemporaryDirectory(prefix="wb-bench-http-") as tmp:
-        env, tokens, steps = prepare(Path(tmp), args.size, args.users, args.encoder, index_type)
+        env, tokens, steps = city(args.folder or Path(tmp) / "city", args.size, args.users,
+                                  args.encoder, index_type)
         print("# setup: " + ", ".join(f"{k} {v:.1f} s" for k, v in steps.items())
               + f", {len(tokens)} seeker tokens")
         port = _free_port()

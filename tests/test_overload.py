@@ -74,7 +74,12 @@ def test_locked_database_answers_503_with_retry_after(busy_app: tuple[Flask, Wor
                             headers=auth)
         elapsed = time.monotonic() - started
         read = client.get(f"/api/v1/enterprise/vacancies/{vid}", headers=auth)
-    assert read.status_code == 503 and read.get_json()["error"]["code"] == "database_busy"
+    if make_url(db_url).get_backend_name() == "sqlite":
+        # a read takes no lock under WAL (a read-only unit of work): it is answered while a
+        # writer holds the database (before the readers' change it waited and answered 503)
+        assert read.status_code == 200, read.get_data(as_text=True)
+    else:  # ACCESS EXCLUSIVE blocks PostgreSQL's readers too: bounded by lock_timeout
+        assert read.status_code == 503 and read.get_json()["error"]["code"] == "database_busy"
     assert resp.status_code == 503, resp.get_data(as_text=True)
     assert resp.get_json()["error"]["code"] == "database_busy"
     assert int(resp.headers["Retry-After"]) > 0

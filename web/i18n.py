@@ -10,6 +10,7 @@ session), otherwise taken from the session, otherwise zh_CN. Catalogs live in
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -57,12 +58,27 @@ class RequestDomain(Domain):
 _DOMAIN = RequestDomain()  # the "messages" domain, as Flask-Babel's default
 
 
+def translator() -> Callable[[str], str]:
+    """The request's catalog lookup (``msgid -> text``), found once: for loops that translate
+    several msgids (the reasons of each match) without a locale check per msgid."""
+    found = g.get(_REQUEST_CATALOG) if g else None
+    if found is not None:
+        # Flask-Babel keeps the request's locale on g._flask_babel (what get_locale() reads,
+        # through three more lookups); a locale changed since (refresh, force_locale) is
+        # another object, so the catalog is found again
+        state = g.get("_flask_babel")
+        locale = getattr(state, "babel_locale", None)
+        if locale is None:
+            locale = get_locale()
+        if found[0] is locale:
+            return found[1].ugettext
+    return get_translations().ugettext
+
+
 def gettext(msgid: str, **params: Any) -> str:
     """Flask-Babel's ``gettext`` for hot paths (match reasons, error fields): the request's
     catalog is looked up once (:class:`RequestDomain`), then read from ``g``."""
-    found = g.get(_REQUEST_CATALOG) if g else None
-    catalog = found[1] if found is not None and found[0] is get_locale() else get_translations()
-    text: str = catalog.ugettext(msgid)
+    text: str = translator()(msgid)
     return text % params if params else text
 
 

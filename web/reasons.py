@@ -7,7 +7,7 @@ through the Flask-Babel catalogs, for pages and API answers alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from marshmallow import Schema, fields
@@ -15,6 +15,7 @@ from marshmallow import Schema, fields
 from matcher.recommend.explain import plain_reasons, score_100
 from matcher.words import N_
 from web.i18n import gettext as _  # the catalog found once per request
+from web.i18n import translator
 
 _SEARCH = {
     "title": lambda v: _("Title contains %(word)s", word=v),
@@ -65,15 +66,21 @@ _SCORE = {  # code of ``plain_reasons`` -> msgid (its params fill the placeholde
 }
 
 
-def score_reason(code: str, params: Mapping[str, Any]) -> str:
-    """One plain-language reason of a match score (codes of ``plain_reasons``)."""
+def score_reason(code: str, params: Mapping[str, Any],
+                 tr: Callable[[str], str] | None = None) -> str:
+    """One plain-language reason of a match score (codes of ``plain_reasons``); ``tr``: the
+    request's lookup when the caller already holds it (:func:`web.i18n.translator`)."""
     msgid = _SCORE.get(code)
-    return _(msgid, **params) if msgid else code
+    if not msgid:
+        return code
+    text = (tr or translator())(msgid)
+    return text % params if params else text
 
 
 def score_reasons(reasons: Iterable[tuple[str, Mapping[str, Any]]]) -> list[dict[str, str]]:
-    """``[{code, text}]`` of a match's plain reasons."""
-    return [{"code": code, "text": score_reason(code, params)} for code, params in reasons]
+    """``[{code, text}]`` of a match's plain reasons (the catalog found once for all)."""
+    tr = translator()
+    return [{"code": code, "text": score_reason(code, params, tr)} for code, params in reasons]
 
 
 def match_view(m: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from matcher.enums import EmploymentType
 from matcher.vacancies.queries import MAX_PER_PAGE
 from matcher.vacancies.search import SORTS
 from matcher.words import msg
-from web.form_words import worded
+from web.form_words import worded_field
 
 
 def _nul_fields(data: Any) -> list[str]:
@@ -32,8 +32,12 @@ class InputSchema(Schema):
     """
 
     def __init__(self, *args: Any, **kwargs: Any):
+        cls = type(self)
+        if not cls.__dict__.get("_worded"):  # once per class: instances copy these fields
+            for field in cls._declared_fields.values():  # (webargs builds one per request)
+                worded_field(field)
+            setattr(cls, "_worded", True)  # noqa: B010 - a flag on this class only
         super().__init__(*args, **kwargs)
-        worded(self)
 
     @pre_load
     def _no_nul(self, data: Any, **_kwargs: Any) -> Any:

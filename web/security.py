@@ -60,7 +60,7 @@ def _load_user(session_id: str) -> SessionUser | None:
         user_id, version = (int(part) for part in session_id.split(":", 1))
     except ValueError:
         return None
-    with runtime().uow() as uow:
+    with runtime().reader() as uow:
         try:
             view = users.get_user(uow, user_id)
         except Exception:  # noqa: BLE001 - a stale id simply means "not logged in"
@@ -80,9 +80,12 @@ def _before_request() -> None:
     g.principal, g.auth_method = None, None
     token = _bearer()
     if token is not None:
-        with runtime().uow() as uow:
+        with runtime().reader() as uow:  # no lock taken: every API request passes here
             view = users.user_by_token(uow, token)
-            if tokens.touched(uow):  # last_used_at, written at most every 5 minutes
+            due = tokens.touch_due(uow)
+        if due is not None:  # last_used_at, written at most every 5 minutes
+            with runtime().uow() as uow:
+                tokens.touch(uow, due)
                 uow.commit()
         if view is None:
             raise Unauthorized(msg("The API token is invalid or revoked."))
@@ -133,8 +136,8 @@ def unit_of_work() -> Iterator[Work]:
 
 
 def read_public(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Call a public query ``fn(session, *args)`` (no principal), rolled back."""
-    with runtime().uow() as uow:
+    """Call a public query ``fn(session, *args)`` (no principal) in a read-only unit of work."""
+    with runtime().reader() as uow:
         return fn(uow.s, *args, **kwargs)
 
 
@@ -150,8 +153,9 @@ def perform(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def read(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Call query ``fn(uow, principal, *args)`` in a transaction that is rolled back."""
-    with runtime().uow() as uow:
+    """Call query ``fn(uow, principal, *args)`` in a read-only unit of work (never committed;
+    on SQLite it takes no lock and a write in it fails)."""
+    with runtime().reader() as uow:
         return fn(uow, principal(), *args, **kwargs)
 
 

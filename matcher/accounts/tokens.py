@@ -14,8 +14,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 
 from matcher import audit
 from matcher.db import UnitOfWork
@@ -28,7 +29,7 @@ DEFAULT_NAME = "default"
 MAX_NAME = 100
 MAX_LIVE = 50
 TOUCH_EVERY = timedelta(minutes=5)
-_TOUCHED = "workbridge.token_touched"  # Session.info key: a read that must commit
+_TOUCHED = "workbridge.token_touch_due"  # Session.info key: the token to touch
 
 
 @dataclass(frozen=True)
@@ -91,41 +92,56 @@ def issue(uow: UnitOfWork, user_id: int, *, actor: str, name: str | None = None)
 
 
 def resolve(uow: UnitOfWork, token: str) -> ApiToken | None:
-    """The live token row with this secret (``last_used_at`` refreshed, flushed), else None."""
+    """The live token row with this secret (``last_used_at`` refreshed when due, flushed),
+    else None."""
     found = resolve_owner(uow, token)
     if found is None:
         return None
-    uow.s.flush()
+    due = touch_due(uow)
+    if due is not None:
+        touch(uow, due)
+        uow.s.refresh(found[0], ["last_used_at"])
     return found[0]
 
 
-def resolve_owner(uow: UnitOfWork, token: str) -> tuple[ApiToken, User] | None:
-    """The live token with this secret and its user, in one query, else None.
+@cache
+def _owner_statement() -> Select[ApiToken, User]:
+    """The live token of a hash and its user (built once: every API request runs it, and
+    building the statement cost about as much as running it)."""
+    return (select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None)))
 
-    ``last_used_at`` is refreshed at most every :data:`TOUCH_EVERY` (not flushed); a caller
-    that only reads commits when :func:`touched` says so.
+
+def resolve_owner(uow: UnitOfWork, token: str) -> tuple[ApiToken, User] | None:
+    """The live token with this secret and its user, in one query, else None. Writes
+    nothing (a read-only unit of work may call it): when ``last_used_at`` is older than
+    :data:`TOUCH_EVERY`, :func:`touch_due` names the token for the caller to :func:`touch`.
     """
     if not token:
         return None
-    found = uow.s.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-                          .where(ApiToken.token_hash == digest(token),
-                                 ApiToken.revoked_at.is_(None))).first()
+    found = uow.s.execute(_owner_statement(), {"token_hash": digest(token)}).first()
     if found is None:
         return None
     row, user = found
-    now = utcnow()
     last = row.last_used_at
     if last is not None and last.tzinfo is None:  # SQLite returns naive UTC datetimes
         last = last.replace(tzinfo=UTC)
-    if last is None or now - last >= TOUCH_EVERY:
-        row.last_used_at = now
-        uow.s.info[_TOUCHED] = True
+    if last is None or utcnow() - last >= TOUCH_EVERY:
+        uow.s.info[_TOUCHED] = row.id
     return row, user
 
 
-def touched(uow: UnitOfWork) -> bool:
-    """Whether :func:`resolve_owner` refreshed a token's ``last_used_at`` in this unit of work."""
-    return bool(uow.s.info.get(_TOUCHED))
+def touch_due(uow: UnitOfWork) -> int | None:
+    """The token :func:`resolve_owner` found in this unit of work whose ``last_used_at`` is
+    due a refresh (at most every :data:`TOUCH_EVERY`), else None."""
+    due = uow.s.info.get(_TOUCHED)
+    return int(due) if due is not None else None
+
+
+def touch(uow: UnitOfWork, token_id: int) -> None:
+    """Record that the token was used now (one UPDATE; the caller commits)."""
+    uow.s.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
+    uow.s.info.pop(_TOUCHED, None)
 
 
 def listing(uow: UnitOfWork, user_id: int) -> list[TokenView]:

@@ -145,9 +145,9 @@ def get_user(uow: UnitOfWork, user_id: int) -> UserView:
 
 
 def user_by_token(uow: UnitOfWork, token: str) -> UserView | None:
-    """The active user holding this live API token, else None (marks the token used:
-    commit when :func:`matcher.accounts.tokens.touched`)."""
-    found = tokens.resolve_owner(uow, token)  # one query; the touch is left pending
+    """The active user holding this live API token, else None (writes nothing: a token due
+    a ``last_used_at`` refresh is named by :func:`matcher.accounts.tokens.touch_due`)."""
+    found = tokens.resolve_owner(uow, token)  # one query
     if found is None:
         return None
     user = found[1]

@@ -60,7 +60,7 @@ def build_live(
     eid = vector_store.encoder_id(encoder)
     index_type = rt.settings.index_type
     synced_at = now_iso()
-    with rt.uow() as uow:
+    with rt.reader() as uow:
         seq = vector_store.latest_seq(uow.s, kind)  # changes after this are applied later
         profiles: list[Profile] = spec.load(uow.s)
     meta = new_meta(kind, encoder, index_type).with_(synced_at=synced_at, change_seq=seq)
@@ -76,7 +76,7 @@ def build_live(
     with bar:
         for lo in range(0, len(profiles), BATCH):
             batch = profiles[lo : lo + BATCH]
-            with rt.uow() as uow:
+            with rt.reader() as uow:
                 plan = vector_store.Plan(kind, batch, hashes[lo : lo + BATCH], encoder.dim
                                          ).read(uow.s, eid, force=force, share=REUSE_TEXTS)
             if plan.missing and known is not None and not force:
@@ -136,7 +136,7 @@ def _store(rt: Runtime, kind: str, eid: str, rows: list[tuple[int, str, np.ndarr
 def _seen_through(rt: Runtime, kind: str, start: int, own: list[tuple[int, int]]) -> int:
     """The last ``seq`` the new index reflects: past ``start``, the changes this build
     logged itself are reflected; the first change by anyone else is not."""
-    with rt.uow() as uow:
+    with rt.reader() as uow:
         seqs = vector_store.change_seqs_after(uow.s, kind, start)
     seen = start
     for seq in seqs:
@@ -164,7 +164,7 @@ def attach(
 
     labels = faiss.vector_to_array(index.id_map) if index.ntotal else np.empty(0, np.int64)
     keys = [int(k) for k in labels if k >= 0]
-    with rt.uow() as uow:
+    with rt.reader() as uow:
         profiles = {spec.key(p): p for p in spec.load(uow.s, keys) if spec.is_member(p)}
         members = spec.member_keys(uow.s)
     table = spec.table_cls(capacity=max(len(labels), 1))

@@ -129,7 +129,7 @@ class Registry(Saving):
         if not self.lexical:
             return
         spec = KINDS[kind]
-        with self.rt.uow() as uow:
+        with self.rt.reader() as uow:
             texts = {spec.key(p): row_text(kind, p)
                      for p in spec.load(uow.s, live.keys().tolist())}
         live.attach_lexicon(texts)
@@ -248,7 +248,7 @@ class Registry(Saving):
             return
         with self._mutate[kind]:
             live = self._live[kind]
-            with self.rt.uow() as uow:
+            with self.rt.reader() as uow:
                 last, keys = vector_store.changes_after(uow.s, kind, live.meta.change_seq)
             if vector_store.ALL_KEYS in keys:
                 self.sync(kind, full=True, extra=keys - {vector_store.ALL_KEYS})
@@ -268,7 +268,7 @@ class Registry(Saving):
         wanted = sorted({int(k) for k in keys})
         with self._mutate[kind]:
             live = self._live[kind]
-            with self.rt.uow() as uow:
+            with self.rt.reader() as uow:
                 found = {spec.key(p): p for p in spec.load(uow.s, wanted)}
                 members = [k for k, p in found.items() if spec.is_member(p)]
                 stored = vector_store.load_vectors(uow.s, kind, members, self.encoder_id)
@@ -318,7 +318,7 @@ class Registry(Saving):
             started = now_iso()
             since = _parse(live.meta.synced_at) - SYNC_MARGIN
             keys = set(extra)
-            with self.rt.uow() as uow:
+            with self.rt.reader() as uow:
                 keys.update(spec.changed_since(uow.s, since))
                 # a vector stored since whose text the index already holds for that key (the
                 # build's own, another worker's delta) changes nothing: not re-read at load

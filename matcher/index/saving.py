@@ -55,7 +55,7 @@ class Saving:
             self._save(kind, self._live[kind])
 
     def _state_version(self, kind: str) -> int | None:
-        with self.rt.uow() as uow:
+        with self.rt.reader() as uow:
             state = uow.s.get(IndexState, kind)
             return state.version if state else None
 

@@ -252,7 +252,7 @@ def embed_and_store(rt: Runtime, kind: str, keys: Iterable[int], *, force: bool 
     spec = KINDS[kind]
     encoder = rt.encoder
     eid = encoder_id(encoder)
-    with rt.uow() as uow:
+    with rt.reader() as uow:
         profiles = [p for p in spec.load(uow.s, sorted({int(k) for k in keys}))
                     if spec.is_member(p)]
         plan = Plan(kind, profiles, [text_hash(spec.text(p)) for p in profiles],

@@ -202,6 +202,8 @@ def _allowed_rows(person: Side, vacancy: Side, table: Side, rows: np.ndarray | N
                   today: date, prefilters: dict[str, Prefilter]) -> np.ndarray:
     """The ``rows`` (None: all) of ``table``, one of the two sides, no rule excludes.
 
+    The prefilters run first (a hashed-bits AND, a coordinate box: one cheap pass each over
+    the whole table, and together they drop most rows), then every rule on what is left.
     The rows left are copied out (``take``) only once fewer than half remain: gathering
     every column a rule reads costs about what the rule does. A prefilter only drops rows
     its rule would drop anyway, cheaply; the rule still decides the others.
@@ -210,9 +212,10 @@ def _allowed_rows(person: Side, vacancy: Side, table: Side, rows: np.ndarray | N
     rows = np.arange(len(table)) if rows is None else rows
     part = table if len(rows) == len(table) else table.take(rows)
     dropped = np.zeros(len(rows), dtype=bool)
-    for code in COLUMN_RULES + ROW_RULES:
+    for code in COLUMN_RULES + ROW_RULES:  # the prefilters first: one cheap pass each
         if code in prefilters:
             dropped |= ~prefilters[code](part)
+    for code in COLUMN_RULES + ROW_RULES:
         if np.count_nonzero(dropped) * 2 > len(rows):
             keep = np.flatnonzero(~dropped)
             rows, part, dropped = rows[keep], part.take(keep), np.zeros(len(keep), dtype=bool)

@@ -185,7 +185,7 @@ def explain(
     reg = get_registry(rt)
     excluded = tuple(constraints.check(person, vacancy, today=today, skills=reg.skills))
     similarity = float(np.dot(person_vector(rt, reg, person), vacancy_vector(rt, reg, vacancy)))
-    with rt.uow() as uow:
+    with rt.reader() as uow:
         deals = agreements_between(uow.s, [(person.enterprise_id or 0,
                                             vacancy.enterprise_id or 0)])
     found = deals.get((person.enterprise_id or 0, vacancy.enterprise_id or 0), set())

@@ -223,7 +223,7 @@ def recommend_for_profile(
     deals = AgreementCache()
 
     def score_hits(hits: list[tuple[int, float]]) -> tuple[list[Scored], list[int]]:
-        with rt.uow() as uow:
+        with rt.reader() as uow:
             rows = {v.id: v for v in load_vacancies(uow.s, [key for key, _ in hits])}
             pairs = [(person.enterprise_id or 0, v.enterprise_id or 0) for v in rows.values()]
             found = deals.read(uow.s, pairs) if person.kind == "surplus" else {}
@@ -232,14 +232,15 @@ def recommend_for_profile(
     def scores(hits: Hits) -> np.ndarray:
         values = None
         if person.kind == "surplus" and person.enterprise_id:
-            with rt.uow() as uow:
+            with rt.reader() as uow:
                 values = deals.values(uow.s, w, [(person.enterprise_id, int(e))
                                                  for e in hits.rows.col("enterprise_id")])
         return estimate.vacancy_scores(person, hits.rows, hits.sims, weights=w, skills=skills,
                                        vocab=reg.vocab, today=today, agreements=values)
 
+    text = engine_query(person_text(person)) if reg.lexical else None  # no lexicon: no text
     ranked = _rank(reg, "vacancies", q, mask, k, w.weights["semantic"], person_bonus(w, person),
-                   scores, score_hits, engine_query(person_text(person)))
+                   scores, score_hits, text)
     return [_match(v, b, rank) for rank, (_, b, v) in enumerate(ranked, start=1)]
 
 
@@ -291,7 +292,7 @@ def _match(v: VacancyProfile, b: Breakdown, rank: int) -> MatchResult:
 
 def load_person(rt: Runtime, kind: PersonKind, person_id: int) -> PersonProfile:
     """One person's profile or :class:`NotFound`."""
-    with rt.uow() as uow:
+    with rt.reader() as uow:
         found = load_people(uow.s, [person_key(kind, person_id)])
     if not found:
         raise NotFound(msg("No job seeker %(id)s.", id=person_id) if kind == "seeker"
@@ -301,7 +302,7 @@ def load_person(rt: Runtime, kind: PersonKind, person_id: int) -> PersonProfile:
 
 def load_vacancy(rt: Runtime, vacancy_id: int) -> VacancyProfile:
     """One vacancy's profile or :class:`NotFound`."""
-    with rt.uow() as uow:
+    with rt.reader() as uow:
         found = load_vacancies(uow.s, [vacancy_id])
     if not found:
         raise NotFound(msg("No vacancy %(id)s.", id=vacancy_id))
@@ -337,7 +338,7 @@ def candidates_for_vacancy(
     deals = AgreementCache()
 
     def score_hits(hits: list[tuple[int, float]]) -> tuple[list[Scored], list[int]]:
-        with rt.uow() as uow:
+        with rt.reader() as uow:
             rows = {p.key: p for p in load_people(uow.s, [key for key, _ in hits])}
             pairs = [(p.enterprise_id or 0, vacancy.enterprise_id or 0) for p in rows.values()]
             found = deals.read(uow.s, pairs)
@@ -346,14 +347,14 @@ def candidates_for_vacancy(
     def scores(hits: Hits) -> np.ndarray:
         values = None
         if vacancy.enterprise_id:
-            with rt.uow() as uow:
+            with rt.reader() as uow:
                 values = deals.values(uow.s, w, [(int(e), vacancy.enterprise_id)
                                                  for e in hits.rows.col("enterprise_id")])
         return estimate.people_scores(vacancy, hits.rows, hits.sims, weights=w, skills=skills,
                                       vocab=reg.vocab, today=today, agreements=values)
 
     ranked = _rank(reg, "people", q, mask, k, w.weights["semantic"], w.max_bonus, scores,
-                   score_hits, vacancy_words(vacancy))
+                   score_hits, vacancy_words(vacancy) if reg.lexical else None)
     out = []
     for rank, (key, b, p) in enumerate(ranked, start=1):
         kind, pid = split_person_key(key)

@@ -14,6 +14,7 @@ from marshmallow import Schema, fields, validate
 from matcher.enums import SeekerCategory
 from matcher.subsidy.rule_fields import DEGREE_LEVELS
 from matcher.vacancies.queries import MAX_PER_PAGE
+from web.api.fast_dump import FastList
 from web.api.fields import District, Identifier, Int, Name, SaneDate
 from web.reasons import Score100, ScoreReasons
 from web.schemas import InputSchema, PageOut
@@ -34,10 +35,16 @@ class UtcDateTime(fields.DateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
+#: every list envelope made by :func:`paged`, by name (tests check their item dumps)
+PAGED: dict[str, type[Schema]] = {}
+
+
 def paged(item: type[Schema], name: str) -> type[Schema]:
-    """The list envelope ``{"items": [...], "page": {...}}`` around ``item``, named ``name``."""
-    return type(name, (Schema,), {"items": fields.List(fields.Nested(item), required=True),
-                                  "page": fields.Nested(PageOut, required=True)})
+    """The list envelope ``{"items": [...], "page": {...}}`` around ``item``, named ``name``
+    (items dumped by a compiled plan: :mod:`web.api.fast_dump`)."""
+    PAGED[name] = type(name, (Schema,), {"items": FastList(item, required=True),
+                                         "page": fields.Nested(PageOut, required=True)})
+    return PAGED[name]
 
 
 class ErrorBody(Schema):
