@@ -2,7 +2,8 @@
 
 Marshmallow writes its messages as ``str.format`` templates (``"Shorter than minimum length
 {min}."``) and formats them before we see them, which would leave one English sentence per
-limit. :func:`worded` swaps every template of a schema's fields and validators for a
+limit. :func:`worded_field` (run once per input schema class by ``web.schemas.InputSchema``)
+swaps every template of a field and its validators for a
 :class:`Template`, whose ``format`` returns a :class:`~matcher.words.Msg` instead: the msgid
 in gettext form (``"Shorter than minimum length %(min)s."``) and the limit as a value, so
 ``web/errors.py`` shows it in the reader's language. :data:`MESSAGES` lists every such
@@ -15,7 +16,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from matcher.words import N_, Msg, word
 
@@ -83,13 +84,6 @@ def _inner_fields(field: fields.Field) -> Iterable[fields.Field]:
         yield from field.tuple_fields
     if isinstance(field, fields.Dict):
         yield from (f for f in (field.key_field, field.value_field) if f is not None)
-
-
-def worded(schema: Schema) -> Schema:
-    """Every field of ``schema`` with translatable messages (returns ``schema``)."""
-    for field in schema.fields.values():
-        worded_field(field)
-    return schema
 
 
 #: marshmallow's and webargs' own messages in gettext form (extracted into the catalogs)

@@ -3,8 +3,8 @@
 Marshmallow serializes each field of each item through several method calls; a page of ten
 recommendations is about 180 of them, a tenth of the request's time. :class:`FastList`
 compiles the item schema's fields once into ``(key, attribute, convert)`` steps: plain
-scalars (``Str``, ``Int``, ``Float``, ``Boolean``) and lists of them are converted inline the
-way marshmallow does; every other field (``Nested``, ``Dict``, the score fields) is still
+scalars (``Str``, ``Int``, ``Float``) and lists of them are converted inline the way
+marshmallow does; every other field (``Boolean``, ``Nested``, ``Dict``, the score fields) is still
 serialized by marshmallow itself. A schema with dump hooks, or a field with a dotted
 attribute or a custom ``_serialize`` it does not know, is dumped by marshmallow as before.
 ``tests/test_fast_dump.py`` checks the two give the same output on real API results; the
