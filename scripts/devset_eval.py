@@ -47,10 +47,17 @@ class Vectors:
                                         lambda t: e.encode_documents(t))
         return self._encoders[name]
 
+    def _tag(self, name: str) -> str:
+        """The model's name plus a digest of its version (new weights, new cache files)."""
+        if name == "use":
+            return name
+        version = get_encoder(name).version
+        return f"{name}-{hashlib.sha1(version.encode()).hexdigest()[:8]}"
+
     def get(self, name: str, texts: Sequence[str], *, query: bool) -> np.ndarray:
         """Unit vectors of ``texts`` (queries or documents) with model ``name``."""
         digest = hashlib.sha1("\x1f".join(texts).encode()).hexdigest()[:16]
-        path = CACHE / f"{name}-{'q' if query else 'd'}-{len(texts)}-{digest}.npy"
+        path = CACHE / f"{self._tag(name)}-{'q' if query else 'd'}-{len(texts)}-{digest}.npy"
         if path.exists():
             return np.load(path)
         enc_q, enc_d = self._model(name)
@@ -152,11 +159,24 @@ def semantic_component(vec: Vectors, data: dict[str, Any]) -> np.ndarray:
     people = [person_text(seeker_profile(s)) for s in seekers]
     docs = [vacancy_text(VacancyProfile(id=None, external_id=v["id"], title=v["title"],
                                         description=v["description"])) for v in vacancies]
-    return dense(vec, "e5-small", people, docs)
+    return dense(vec, engine_encoder(), people, docs)
+
+
+def engine_encoder() -> str:
+    """The encoder the engine runs with (``WORKBRIDGE_ENCODER``, else the default)."""
+    from matcher.config import load_settings
+
+    return load_settings().encoder
 #: Every offline model as a further dense signal (MiniLM only where the set is English), the
 #: weights chosen on the tune splits of all four sets (grid 0 / .25 / .5 / 1 per signal).
 ALL_MODELS = {"e5-small": 0.25, "e5-small:title": 1.0, "minilm": 1.0, "use": 0.5,
               "lexical": 0.25}
+
+
+#: The e5-small layers tuned on the tune splits (scripts/finetune_e5.py), and the lexical
+#: weights tried beside it (chosen on tune).
+TUNED = "e5-small-jobs"
+TUNED_LEXICAL = (0.25, 0.5, 1.0)
 
 
 def set_rows(vec: Vectors, name: str, lang: str, *, engine: bool) -> list[Row]:
@@ -166,14 +186,19 @@ def set_rows(vec: Vectors, name: str, lang: str, *, engine: bool) -> list[Row]:
     data = load_devset(name)
     ids, gold = targets(data)
     models = ["e5-small", "use"] + (["minilm"] if lang == "en" else [])
-    raw = signals(vec, data, models, cleaned=False, lexical=lexical_scores)
-    clean = signals(vec, data, models, cleaned=True, lexical=lexical_scores)
+    raw = signals(vec, data, models + [TUNED], cleaned=False, lexical=lexical_scores)
+    clean = signals(vec, data, models + [TUNED], cleaned=True, lexical=lexical_scores)
     methods: dict[str, np.ndarray] = {f"{m} (single model)": raw[m] for m in models}
     methods["lexical BM25 (alone)"] = raw["lexical"]
     methods["fused: e5 + lexical"] = fuse(engine_signals(raw), {"dense": 1.0, "lexical": 1.0})
     methods["fused: + e5 title vector"] = fused(engine_signals(raw))
     methods["fused: + query cleaning"] = fused(engine_signals(clean))
     methods["fused: all models (+ MiniLM en, USE)"] = fuse(clean, ALL_MODELS)
+    methods[f"{TUNED} (tuned on the tune split)"] = raw[TUNED]
+    methods[f"{TUNED}, cleaned queries"] = clean[TUNED]
+    for w in TUNED_LEXICAL:
+        methods[f"fused: {TUNED} + lexical {w:g}, cleaned"] = fuse(
+            engine_signals(clean, TUNED), {"dense": 1.0, "lexical": w})
     rows = []
     for label, scores in methods.items():
         row: Row = {"set": name, "method": label}
@@ -181,7 +206,8 @@ def set_rows(vec: Vectors, name: str, lang: str, *, engine: bool) -> list[Row]:
             row[split] = metrics(scores, gold, split_rows(data, split))
         rows.append(row)
     if engine:
-        methods_row: Row = {"set": name, "method": "engine's semantic component alone (e5)"}
+        methods_row: Row = {"set": name,
+                            "method": f"engine's semantic component alone ({engine_encoder()})"}
         sem = semantic_component(vec, data)
         for split in ("tune", "test"):
             methods_row[split] = metrics(sem, gold, split_rows(data, split))
@@ -205,7 +231,7 @@ def _engine_rank(data: dict[str, Any], fusion: str) -> list[list[str]]:
     before = os.environ.get(FUSION_ENV)
     os.environ[FUSION_ENV] = fusion
     try:
-        return devset_engine_rank(data, encoder="e5-small", k=10)
+        return devset_engine_rank(data, encoder=engine_encoder(), k=10)
     finally:
         if before is None:
             os.environ.pop(FUSION_ENV, None)

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from matcher import migrate
 from matcher.config import Settings, load_settings
-from matcher.encoders import e5_weights, st_encoder
+from matcher.encoders import DEFAULT_SPEC, e5_weights, st_encoder
 from matcher.runtime import Runtime
 from web import create_app
 
@@ -182,8 +182,8 @@ def rt(settings) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def rt_e5(settings) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
-    """A Runtime on the test database with the real multilingual encoder."""
-    runtime = Runtime(settings.override(encoder="e5-small"))
+    """A Runtime on the test database with the real multilingual encoder (the default one)."""
+    runtime = Runtime(settings.override(encoder=DEFAULT_SPEC))
     yield runtime
     runtime.dispose()
 

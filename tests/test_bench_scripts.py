@@ -103,8 +103,10 @@ def test_bench_embed_variants_agree_with_the_naive_loop(
     assert code == 0
     rows = _rows(out)
     backends = [r for r in rows if len(r) == 6 and re.match(r"(baseline|\+)", r[0])]
-    assert len(backends) == 4
-    assert all(float(r[4]) >= 0.99 and float(r[5]) >= 0.99 for r in backends)
+    assert len(backends) == 5
+    same_weights = [r for r in backends if "tuned layers" not in r[0]]
+    assert len(same_weights) == 4  # the tuned default's vectors differ by design: not compared
+    assert all(float(r[4]) >= 0.99 and float(r[5]) >= 0.99 for r in same_weights)
     assert any(r[0].startswith("pipeline, naive") for r in rows)
     assert re.search(r"pipeline speed-up over the naive loop: [0-9.]+x measured", out)
 

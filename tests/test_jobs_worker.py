@@ -181,7 +181,7 @@ def test_import_reembed_and_rebuild_jobs_complete_in_a_worker(
     """The real multilingual encoder in the worker; vectors equal this process's."""
     rt = rt_e5
     workers.rt = rt
-    workers.start("w1", WORKBRIDGE_ENCODER="e5-small", WORKBRIDGE_JOB_CHUNK="4")
+    workers.start("w1", WORKBRIDGE_ENCODER=rt.settings.encoder, WORKBRIDGE_JOB_CHUNK="4")
     first = _submit(rt, "import", _import("enterprises", DATA / "enterprises.csv"))
     second = _submit(rt, "import", _import("vacancies", _vacancies_csv(tmp_path, 10)))
     for job_id in (first, second):

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from builders.serving import demo_env, gunicorn, seed_with_cli
 
+from matcher.encoders import DEFAULT_SPEC
+
 
 @pytest.mark.slow
 def test_make_run_flow_serves_demo_vacancies(tmp_path: Path) -> None:
     env = demo_env(tmp_path, WORKBRIDGE_SECRET_KEY="smoke-test",
-                   WORKBRIDGE_ENCODER="e5-small")  # the default, as `make run` uses it
+                   WORKBRIDGE_ENCODER=DEFAULT_SPEC)  # as `make run` uses it
     seed_with_cli(env)
     with gunicorn(env, tmp_path / "gunicorn.log") as base:
         with urllib.request.urlopen(base + "/", timeout=30) as resp:

