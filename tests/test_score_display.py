@@ -10,7 +10,7 @@ from builders.accounts import PASSWORD
 from test_pages import csrf
 
 from matcher.enums import Role
-from matcher.recommend.explain import SCALE_KNOTS, plain_reasons, score_100
+from matcher.recommend.explain import SCALE_KNOTS, SIMILAR_WORK, plain_reasons, score_100
 
 
 @dataclass
@@ -26,7 +26,9 @@ class Match:
     agreement: str | None = None
     urgency: str = "normal"
     kind: str = "seeker"
-    components: dict[str, Any] = field(default_factory=lambda: {"semantic": {"value": 0.8}})
+    #: a text similarity under SIMILAR_WORK: the text alone is not named as a reason
+    components: dict[str, Any] = field(
+        default_factory=lambda: {"semantic": {"value": SIMILAR_WORK - 0.05}})
 
 
 def test_the_scale_is_fixed_monotone_and_clipped() -> None:
@@ -95,3 +97,10 @@ def test_recommendations_page_reasons_in_english_and_no_raw_weights(world_app) -
     assert "missing" not in html.lower() and not re.search(r"\d\.\d{4}", html)
     zh = client.get("/seeker/recommendations?lang=zh_CN").get_data(as_text=True)
     assert "具备技能 1/1" in zh and not re.search(r"\d\.\d{4}", zh)
+
+
+def test_text_similarity_is_a_reason_only_from_the_calibrated_threshold() -> None:
+    near = Match(components={"semantic": {"value": SIMILAR_WORK}})
+    below = Match(components={"semantic": {"value": SIMILAR_WORK - 0.01}})
+    assert plain_reasons(near)[1] == ("similar_work", {})
+    assert ("similar_work", {}) not in plain_reasons(below)

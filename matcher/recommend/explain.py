@@ -1,13 +1,14 @@
 """Why a (person, vacancy) pair is ranked where it is, or which hard constraint excludes it.
 
 Scores people understand: :func:`score_100` maps the engine's absolute score (the weighted
-sum of the components, about 0.7-1.15 with e5-small) to 0-100 with one fixed, monotone,
-piecewise-linear scale (:data:`SCALE_KNOTS`), the same for every query, person and vacancy.
-The knots are the deciles of the engine's score over the RELEVANT pairs of the hand-labelled
-set ``matcher/data/eval_matching.json`` (934 relevant of 19,701 pairs; text and skills
-components, weights in force, default encoder): 50 means "as good as the median true match",
-90 "better than nine in ten true matches", 0 "below the weakest true match". On that set the
-other (irrelevant) pairs have a median of 13 and 1.2% reach 50. Refit after changing the
+sum of the components, about 0.45-1.05 with the default e5-small-jobs) to 0-100 with one
+fixed, monotone, piecewise-linear scale (:data:`SCALE_KNOTS`), the same for every query,
+person and vacancy. The knots are the deciles of the engine's score over the RELEVANT pairs
+of the hand-labelled set ``matcher/data/eval_matching.json`` (934 relevant of 19,701 pairs;
+text and skills components, weights in force, default encoder): 50 means "as good as the
+median true match", 90 "better than nine in ten true matches", 0 "below the weakest true
+match". On that set the other (irrelevant) pairs have a median of 0 and 0.4% reach 50 (with
+e5-small: 13 and 1.2%). Refit after changing the
 encoder or the weights: ``scripts/fit_score_scale.py`` prints new knots.
 
 :func:`plain_reasons` gives 2-4 reasons in plain terms (has the required skills 3/3, about
@@ -43,10 +44,15 @@ from matcher.recommend.service import (
 from matcher.runtime import Runtime
 from matcher.words import N_, msg, word
 
-SCALE_KNOTS = (0.7916, 0.8388, 0.8605, 0.8702, 0.8788, 0.8844, 0.8942, 0.9083, 0.9273, 0.9499,
-               1.0453)  # engine score at 0, 10, ..., 100 (scripts/fit_score_scale.py, e5-small)
+#: engine score at 0, 10, ..., 100 (scripts/fit_score_scale.py, e5-small-jobs; with e5-small
+#: they were 0.7916 ... 1.0453: its cosines crowd into a narrower, higher band)
+SCALE_KNOTS = (0.4678, 0.6188, 0.6527, 0.6777, 0.696, 0.7145, 0.736, 0.7609, 0.7953, 0.8477,
+               1.0072)
 MAX_REASONS = 4
-SIMILAR_WORK = 0.85  # a text similarity above which the work itself is a reason
+#: a text similarity above which the work itself is a reason: reached by 80% of the hand
+#: set's true matches and 3% of the other pairs (scripts/fit_score_scale.py; 0.85 with
+#: e5-small reached 78% and 39%)
+SIMILAR_WORK = 0.64
 #: the score components by the words a person reads
 COMPONENT_WORDS = {
     "semantic": N_("Text similarity"), "skills": N_("Skills"), "distance": N_("Distance"),
