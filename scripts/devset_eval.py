@@ -167,6 +167,8 @@ def engine_encoder() -> str:
     from matcher.config import load_settings
 
     return load_settings().encoder
+
+
 #: Every offline model as a further dense signal (MiniLM only where the set is English), the
 #: weights chosen on the tune splits of all four sets (grid 0 / .25 / .5 / 1 per signal).
 ALL_MODELS = {"e5-small": 0.25, "e5-small:title": 1.0, "minilm": 1.0, "use": 0.5,
