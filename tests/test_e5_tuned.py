@@ -94,6 +94,27 @@ def test_tuned_encoder_ranks_occupations_better_than_e5_on_test_queries_it_never
     assert acc["e5-small-jobs"] >= acc["e5-small"] + 0.08, acc
 
 
+def test_tuned_encoder_is_not_worse_on_chinese_titles_and_reads_past_posting_noise():
+    """zh_104 test split (categories never trained on): the clean titles at least as well as
+    e5-small (measured 0.568 vs 0.517), the noisy postings far better (0.514 vs 0.314)."""
+    from matcher.encoders import get_encoder
+    from matcher.eval_metrics import load_devset
+
+    acc: dict[tuple[str, str], float] = {}
+    for name in ("zh_104", "zh_104_noisy"):
+        data = load_devset(name)
+        test = [q for q in data["queries"] if q["split"] == "test"]
+        pos = {d["id"]: i for i, d in enumerate(data["docs"])}
+        gold = np.array([pos[q["target"]] for q in test])
+        for spec in ("e5-small", "e5-small-jobs"):
+            enc = get_encoder(spec)
+            q = enc.encode_queries([x["text"] for x in test])
+            d = enc.encode_documents([x["text"] for x in data["docs"]])
+            acc[name, spec] = float(np.mean((q @ d.T).argmax(axis=1) == gold))
+    assert acc["zh_104", "e5-small-jobs"] >= acc["zh_104", "e5-small"], acc
+    assert acc["zh_104_noisy", "e5-small-jobs"] >= acc["zh_104_noisy", "e5-small"] + 0.1, acc
+
+
 def test_tuned_onnx_file_name_carries_the_layers_digest(weights, tmp_path, monkeypatch):
     from matcher.encoders import e5_net
     from matcher.encoders.e5_engine import layers_file
