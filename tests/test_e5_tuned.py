@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -51,7 +52,8 @@ def test_saved_layers_read_back_within_int8_rounding_and_overlay_only_those(weig
 def test_a_layers_file_of_another_shape_or_format_is_refused(weights, tmp_path):
     bad = tmp_path / "bad.npz"
     meta = np.frombuffer(json.dumps({"format": e5_tuned.FORMAT}).encode(), dtype=np.uint8)
-    np.savez(bad, __meta__=meta, **{"l0.q.b": np.zeros(10, np.float32)})
+    arrays: dict[str, Any] = {"__meta__": meta, "l0.q.b": np.zeros(10, np.float32)}
+    np.savez(bad, **arrays)
     with pytest.raises(ValueError, match="l0.q.b has 10 values"):
         e5_tuned.overlay(weights, bad)
     old = tmp_path / "old.npz"
